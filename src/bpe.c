@@ -1,0 +1,229 @@
+/* bpe.c — byte-pair merging.
+ *
+ * tiktoken's rule (src/lib.rs, byte_pair_encode): a piece that is itself a
+ * token is that token; otherwise start from single bytes and repeatedly merge
+ * the adjacent pair whose concatenated bytes have the lowest rank, the
+ * leftmost one on ties, until no adjacent pair is a token. tiktoken 0.14 does
+ * this with an O(n*m) array scan below 100 bytes and a binary heap from 100
+ * bytes on; both give the same result, so our threshold is chosen for speed.
+ *
+ * Both of ours use no recursion and memory linear in the piece, so a 1 MiB
+ * piece (1 MiB of spaces, or of 'a') costs O(n log n) time, not O(n^2).
+ */
+#include "bpe.h"
+
+#include <string.h>
+
+/* Pieces up to this many bytes use the array merge on the stack. */
+#define SMALL_PIECE 64
+
+void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *a)
+{
+    if (!s)
+        return;
+    tkm_free(a, s->arr);
+    tkm_free(a, s->heap);
+    memset(s, 0, sizeof *s);
+}
+
+static inline uint32_t rank_of(const tkm_vocab *v, const uint8_t *p, size_t n)
+{
+    return tkm_vocab_lookup(v, p, n);
+}
+
+/* Emit the parts delimited by start[0..m) (start[m-1] == n); checks that
+ * every part is a token, which can only fail for single bytes that a custom
+ * vocabulary lacks. */
+static tkm_status emit_parts(const tkm_vocab *v, const uint8_t *p, const uint32_t *start, size_t m,
+                             tkm_sink *out, size_t *bad)
+{
+    for (size_t i = 0; i + 1 < m; i++) {
+        uint32_t r = rank_of(v, p + start[i], start[i + 1] - start[i]);
+        if (r == TKM_NO_RANK) {
+            *bad = start[i];
+            return TKM_ERR_UNENCODABLE;
+        }
+        tkm_sink_put(out, r);
+    }
+    return TKM_OK;
+}
+
+/* tiktoken's _byte_pair_merge: parts[i] = (start, rank of merging part i
+ * with part i+1). start and rank need n + 1 entries. Returns the number of
+ * boundaries left (parts + 1). */
+static size_t merge_array(const tkm_vocab *v, const uint8_t *p, size_t n, uint32_t *start,
+                          uint32_t *rank)
+{
+    size_t m = n + 1;
+    for (size_t i = 0; i < n; i++) {
+        start[i] = (uint32_t)i;
+        rank[i] = i + 1 < n ? rank_of(v, p + i, 2) : TKM_NO_RANK;
+    }
+    start[n] = (uint32_t)n;
+    rank[n] = TKM_NO_RANK;
+    for (;;) {
+        uint32_t best = TKM_NO_RANK;
+        size_t bi = 0;
+        for (size_t i = 0; i + 1 < m; i++) {
+            if (rank[i] < best) {
+                best = rank[i];
+                bi = i;
+            }
+        }
+        if (best == TKM_NO_RANK)
+            break;
+        /* Part bi absorbs part bi+1; recompute the pairs that touch it. */
+        if (bi > 0)
+            rank[bi - 1] = rank_of(v, p + start[bi - 1], start[bi + 2] - start[bi - 1]);
+        rank[bi] = bi + 3 < m ? rank_of(v, p + start[bi], start[bi + 3] - start[bi]) : TKM_NO_RANK;
+        memmove(start + bi + 1, start + bi + 2, (m - bi - 2) * sizeof *start);
+        memmove(rank + bi + 1, rank + bi + 2, (m - bi - 2) * sizeof *rank);
+        m--;
+    }
+    return m;
+}
+
+/* ---- binary min-heap of (rank << 32 | start): order is rank, then start ---- */
+
+static void heap_push(uint64_t *h, size_t *n, uint64_t x)
+{
+    size_t i = (*n)++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (h[parent] <= x)
+            break;
+        h[i] = h[parent];
+        i = parent;
+    }
+    h[i] = x;
+}
+
+static void sift_down(uint64_t *h, size_t n, size_t i)
+{
+    uint64_t x = h[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1] < h[c])
+            c++;
+        if (x <= h[c])
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+static uint64_t heap_pop(uint64_t *h, size_t *n)
+{
+    uint64_t top = h[0];
+    h[0] = h[--*n];
+    if (*n)
+        sift_down(h, *n, 0);
+    return top;
+}
+
+/* The heap merge, as tiktoken's _byte_pair_merge_large: a doubly linked list
+ * of parts; stale heap entries are recognised because the part's current pair
+ * rank no longer equals the entry's. */
+static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
+                             const tkm_allocator *a, tkm_sink *out, size_t *bad)
+{
+    if (tkm_grow(a, (void **)&s->arr, &s->arr_cap, 4 * n + 4, sizeof *s->arr) != TKM_OK ||
+        tkm_grow(a, (void **)&s->heap, &s->heap_cap, 3 * n + 3, sizeof *s->heap) != TKM_OK)
+        return TKM_ERR_NOMEM;
+    const uint32_t NONE = UINT32_MAX;
+    uint32_t *nxt = s->arr, *prv = nxt + n + 1, *pair = prv + n + 1, *tok = pair + n + 1;
+    uint64_t *heap = s->heap;
+    size_t hn = 0;
+    const size_t max_len = v->max_len;
+
+    for (size_t i = 0; i < n; i++) {
+        nxt[i] = (uint32_t)(i + 1);
+        prv[i] = i ? (uint32_t)(i - 1) : NONE;
+        tok[i] = v->byte_rank[p[i]];
+        pair[i] = i + 1 < n ? rank_of(v, p + i, 2) : TKM_NO_RANK;
+        if (pair[i] != TKM_NO_RANK)
+            heap[hn++] = ((uint64_t)pair[i] << 32) | i;
+    }
+    for (size_t i = hn / 2; i-- > 0;)
+        sift_down(heap, hn, i);
+
+    while (hn) {
+        uint64_t top = heap_pop(heap, &hn);
+        uint32_t r = (uint32_t)(top >> 32), i = (uint32_t)top;
+        if (pair[i] != r)
+            continue; /* stale */
+        uint32_t j = nxt[i], k = nxt[j];
+        tok[i] = r;
+        nxt[i] = k;
+        if (k < n)
+            prv[k] = i;
+        pair[j] = TKM_NO_RANK;
+        pair[i] = TKM_NO_RANK;
+        if (k < n) {
+            size_t end = nxt[k];
+            if (end - i <= max_len && (pair[i] = rank_of(v, p + i, end - i)) != TKM_NO_RANK)
+                heap_push(heap, &hn, ((uint64_t)pair[i] << 32) | i);
+        }
+        uint32_t h = prv[i];
+        if (h != NONE) {
+            pair[h] = TKM_NO_RANK;
+            if (k - h <= max_len && (pair[h] = rank_of(v, p + h, k - h)) != TKM_NO_RANK)
+                heap_push(heap, &hn, ((uint64_t)pair[h] << 32) | h);
+        }
+    }
+    for (size_t i = 0; i < n; i = nxt[i]) {
+        if (tok[i] == TKM_NO_RANK) {
+            *bad = i;
+            return TKM_ERR_UNENCODABLE;
+        }
+        tkm_sink_put(out, tok[i]);
+    }
+    return TKM_OK;
+}
+
+tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
+                         const tkm_allocator *a, tkm_sink *out, size_t *bad)
+{
+    uint32_t whole = rank_of(v, p, n);
+    if (whole != TKM_NO_RANK) {
+        tkm_sink_put(out, whole);
+        return TKM_OK;
+    }
+    if (n == 1) {
+        *bad = 0;
+        return TKM_ERR_UNENCODABLE;
+    }
+    if (n <= SMALL_PIECE) {
+        uint32_t start[SMALL_PIECE + 1], rank[SMALL_PIECE + 1];
+        size_t m = merge_array(v, p, n, start, rank);
+        return emit_parts(v, p, start, m, out, bad);
+    }
+    if (n >= UINT32_MAX)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return merge_heap(v, p, n, s, a, out, bad);
+}
+
+tkm_status tkm_bpe_piece_reference(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                   const tkm_allocator *a, tkm_sink *out, size_t *bad)
+{
+    uint32_t whole = rank_of(v, p, n);
+    if (whole != TKM_NO_RANK) {
+        tkm_sink_put(out, whole);
+        return TKM_OK;
+    }
+    if (n >= UINT32_MAX)
+        return TKM_ERR_INVALID_ARGUMENT;
+    uint32_t *start = tkm_alloc_array(a, n + 1, sizeof *start);
+    uint32_t *rank = tkm_alloc_array(a, n + 1, sizeof *rank);
+    tkm_status st = TKM_ERR_NOMEM;
+    if (start && rank) {
+        size_t m = merge_array(v, p, n, start, rank);
+        st = emit_parts(v, p, start, m, out, bad);
+    }
+    tkm_free(a, start);
+    tkm_free(a, rank);
+    return st;
+}

@@ -1,0 +1,186 @@
+/* builtin.c — the six built-in encodings of tiktoken 0.14
+ * (tiktoken_ext/openai_public.py): rank data embedded at build time, the
+ * exact Unicode 16.0 translation of each pattern, and the special tokens. */
+#include "builtin_patterns.h"
+#include "encoding.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifdef TKM_EMBED_DATA
+#  define DECLARE_EMBEDDED(name)                               \
+      extern const uint32_t tkm_embedded_##name##_n_ranks;     \
+      extern const uint32_t tkm_embedded_##name##_off[];       \
+      extern const unsigned char tkm_embedded_##name##_bytes[];
+DECLARE_EMBEDDED(r50k_base)
+DECLARE_EMBEDDED(p50k_base)
+DECLARE_EMBEDDED(cl100k_base)
+DECLARE_EMBEDDED(o200k_base)
+#  define RANKS(name) \
+      &tkm_embedded_##name##_n_ranks, tkm_embedded_##name##_off, tkm_embedded_##name##_bytes
+#else
+#  define RANKS(name) NULL, NULL, NULL
+#endif
+
+#define ENDOFTEXT "<|endoftext|>"
+#define FIM_PREFIX "<|fim_prefix|>"
+#define FIM_MIDDLE "<|fim_middle|>"
+#define FIM_SUFFIX "<|fim_suffix|>"
+#define ENDOFPROMPT "<|endofprompt|>"
+#define SPECIAL(text, id) {text, sizeof(text) - 1, id}
+
+static const tkm_special_token r50k_specials[] = {SPECIAL(ENDOFTEXT, 50256)};
+static const tkm_special_token p50k_edit_specials[] = {
+    SPECIAL(ENDOFTEXT, 50256), SPECIAL(FIM_PREFIX, 50281), SPECIAL(FIM_MIDDLE, 50282),
+    SPECIAL(FIM_SUFFIX, 50283)};
+static const tkm_special_token cl100k_specials[] = {
+    SPECIAL(ENDOFTEXT, 100257), SPECIAL(FIM_PREFIX, 100258), SPECIAL(FIM_MIDDLE, 100259),
+    SPECIAL(FIM_SUFFIX, 100260), SPECIAL(ENDOFPROMPT, 100276)};
+static const tkm_special_token o200k_specials[] = {SPECIAL(ENDOFTEXT, 199999),
+                                                   SPECIAL(ENDOFPROMPT, 200018)};
+/* o200k_harmony's named specials; the <|reserved_N|> ones are generated. */
+static const tkm_special_token harmony_named[] = {
+    SPECIAL("<|startoftext|>", 199998), SPECIAL(ENDOFTEXT, 199999),
+    SPECIAL("<|return|>", 200002),      SPECIAL("<|constrain|>", 200003),
+    SPECIAL("<|channel|>", 200005),     SPECIAL("<|start|>", 200006),
+    SPECIAL("<|end|>", 200007),         SPECIAL("<|message|>", 200008),
+    SPECIAL("<|call|>", 200012),        SPECIAL(ENDOFPROMPT, 200018)};
+#define HARMONY_FIRST_RESERVED 200000u
+#define HARMONY_LAST_RESERVED 201087u
+
+typedef struct builtin {
+    const char *name;
+    const char *file; /* data/<file>.tiktoken when not embedded */
+    const uint32_t *n_ranks;
+    const uint32_t *off;
+    const unsigned char *bytes;
+    const char *pattern;
+    const char *pcre_pattern;
+    const tkm_special_token *specials;
+    size_t n_specials;
+    uint32_t explicit_n_vocab; /* tiktoken's explicit_n_vocab, or 0 */
+} builtin;
+
+static const builtin BUILTINS[] = {
+    {"r50k_base", "r50k_base", RANKS(r50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k,
+     r50k_specials, 1, 50257},
+    {"p50k_base", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k,
+     r50k_specials, 1, 50281},
+    {"p50k_edit", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k,
+     p50k_edit_specials, 4, 0},
+    {"cl100k_base", "cl100k_base", RANKS(cl100k_base), tkm_pattern_cl100k,
+     tkm_pcre2_pattern_cl100k, cl100k_specials, 5, 0},
+    {"o200k_base", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k, tkm_pcre2_pattern_o200k,
+     o200k_specials, 2, 0},
+    {"o200k_harmony", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k,
+     tkm_pcre2_pattern_o200k, NULL, 0, 0},
+};
+#define N_BUILTINS (sizeof BUILTINS / sizeof BUILTINS[0])
+
+size_t tkm_builtin_count(void)
+{
+    return N_BUILTINS;
+}
+
+const char *tkm_builtin_name(size_t i)
+{
+    return i < N_BUILTINS ? BUILTINS[i].name : NULL;
+}
+
+const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern)
+{
+    for (size_t i = 0; i < N_BUILTINS; i++)
+        if (strcmp(BUILTINS[i].pattern, tiktoken_pattern) == 0)
+            return BUILTINS[i].pcre_pattern;
+    return NULL;
+}
+
+/* Named specials plus <|reserved_N|> for every id in the reserved range that
+ * no named special uses, as tiktoken 0.14 defines o200k_harmony. */
+static tkm_status harmony_specials(const tkm_allocator *a, tkm_special_token **out, size_t *n,
+                                   char **text_out)
+{
+    size_t n_named = sizeof harmony_named / sizeof harmony_named[0];
+    size_t cap = n_named + (HARMONY_LAST_RESERVED - HARMONY_FIRST_RESERVED + 1);
+    tkm_special_token *t = tkm_alloc_array(a, cap, sizeof *t);
+    char *text = tkm_alloc_array(a, cap, 24);
+    if (!t || !text) {
+        tkm_free(a, t);
+        tkm_free(a, text);
+        return TKM_ERR_NOMEM;
+    }
+    memcpy(t, harmony_named, sizeof harmony_named);
+    size_t k = n_named;
+    for (uint32_t id = HARMONY_FIRST_RESERVED; id <= HARMONY_LAST_RESERVED; id++) {
+        bool named = false;
+        for (size_t i = 0; i < n_named; i++)
+            named |= harmony_named[i].id == id;
+        if (named)
+            continue;
+        char *s = text + 24 * k;
+        int len = snprintf(s, 24, "<|reserved_%u|>", id);
+        t[k].text = s;
+        t[k].len = (size_t)len;
+        t[k].id = id;
+        k++;
+    }
+    *out = t;
+    *n = k;
+    *text_out = text;
+    return TKM_OK;
+}
+
+static tkm_status load_ranks(tkm_encoding *enc, const builtin *b, tkm_error_detail *d)
+{
+#ifdef TKM_EMBED_DATA
+    (void)d;
+    return tkm_vocab_wrap(&enc->vocab, *b->n_ranks, b->off, b->bytes, &enc->alloc);
+#else
+    (void)enc;
+    (void)b;
+    return tkm_fail(d, TKM_ERR_UNKNOWN_ENCODING, "built-in data was not embedded in this build");
+#endif
+}
+
+tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *alloc,
+                                     tkm_encoding **out)
+{
+    if (!name || !out)
+        return TKM_ERR_INVALID_ARGUMENT;
+    if (strcmp(name, "gpt2") == 0)
+        name = "r50k_base";
+    const builtin *b = NULL;
+    for (size_t i = 0; i < N_BUILTINS; i++)
+        if (strcmp(BUILTINS[i].name, name) == 0)
+            b = &BUILTINS[i];
+    if (!b)
+        return TKM_ERR_UNKNOWN_ENCODING;
+
+    tkm_allocator a;
+    tkm_alloc_init(&a, alloc);
+    tkm_encoding *enc = tkm_calloc_array(&a, 1, sizeof *enc);
+    if (!enc)
+        return TKM_ERR_NOMEM;
+    enc->alloc = a;
+    tkm_status st = load_ranks(enc, b, NULL);
+    tkm_special_token *gen = NULL;
+    char *gen_text = NULL;
+    const tkm_special_token *specials = b->specials;
+    size_t n_specials = b->n_specials;
+    if (st == TKM_OK && !specials) {
+        st = harmony_specials(&enc->alloc, &gen, &n_specials, &gen_text);
+        specials = gen;
+    }
+    if (st == TKM_OK)
+        st = tkm_encoding_finish(enc, b->name, b->pattern, b->pcre_pattern,
+                                 TKM_PCRE2_BUILTIN_OPTIONS, specials, n_specials,
+                                 b->explicit_n_vocab, NULL);
+    tkm_free(&enc->alloc, gen);
+    tkm_free(&enc->alloc, gen_text);
+    if (st != TKM_OK) {
+        tkm_encoding_free(enc);
+        return st;
+    }
+    *out = enc;
+    return TKM_OK;
+}

@@ -1,0 +1,354 @@
+/* encode.c — the encode/count driver and contexts.
+ *
+ * Order of work follows tiktoken's Python Encoding.encode():
+ *  1. the input must be a valid string (here: the UTF-8 policy);
+ *  2. if any disallowed special token occurs anywhere, fail before encoding;
+ *  3. split at allowed special tokens (CoreBPE::encode), pre-tokenize each
+ *     segment on its own, and byte-pair merge each piece.
+ * Encode and count share this driver; they differ only in the sink.
+ */
+#include "bpe.h"
+#include "encoding.h"
+#include "utf8.h"
+
+#include <string.h>
+
+struct tkm_context {
+    tkm_allocator alloc;
+    tkm_match_scratch match;
+    tkm_bpe_scratch bpe;
+    uint8_t *want; /* 2 * n_specials flags: allowed, then disallowed */
+    size_t want_cap;
+    uint8_t *text; /* replace-mode transcoding */
+    size_t text_cap;
+};
+
+#define KNOWN_FLAGS                                                              \
+    (TKM_ENCODE_ALLOW_ALL_SPECIAL | TKM_ENCODE_SPECIAL_AS_TEXT |                 \
+     TKM_ENCODE_REPLACE_INVALID | TKM_ENCODE_LOSSLESS)
+
+static void context_init(tkm_context *ctx, const tkm_allocator *a)
+{
+    memset(ctx, 0, sizeof *ctx);
+    tkm_alloc_init(&ctx->alloc, a);
+}
+
+static void context_release(tkm_context *ctx)
+{
+    tkm_match_scratch_free(&ctx->match);
+    tkm_bpe_scratch_free(&ctx->bpe, &ctx->alloc);
+    tkm_free(&ctx->alloc, ctx->want);
+    tkm_free(&ctx->alloc, ctx->text);
+}
+
+tkm_status tkm_context_create(const tkm_allocator *alloc, tkm_context **out)
+{
+    if (!out)
+        return TKM_ERR_INVALID_ARGUMENT;
+    tkm_allocator a;
+    tkm_alloc_init(&a, alloc);
+    tkm_context *ctx = tkm_alloc(&a, sizeof *ctx);
+    if (!ctx)
+        return TKM_ERR_NOMEM;
+    context_init(ctx, &a);
+    *out = ctx;
+    return TKM_OK;
+}
+
+void tkm_context_free(tkm_context *ctx)
+{
+    if (!ctx)
+        return;
+    context_release(ctx);
+    tkm_allocator a = ctx->alloc;
+    tkm_free(&a, ctx);
+}
+
+size_t tkm_encode_bound(size_t len)
+{
+    /* Every token covers at least one input byte: ordinary tokens are
+     * non-empty and special tokens stand for their (non-empty) text. */
+    return len;
+}
+
+typedef struct job {
+    tkm_context *ctx;
+    const tkm_encoding *enc;
+    tkm_sink *sink;
+    tkm_error_detail *d;
+    bool lossless;
+} job;
+
+static tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
+{
+    size_t bad = 0;
+    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->alloc, j->sink, &bad);
+    if (st == TKM_OK)
+        return TKM_OK;
+    if (st == TKM_ERR_UNENCODABLE) {
+        if (j->d)
+            j->d->offset = base + bad;
+        return tkm_fail(j->d, st, "byte 0x%02x at offset %zu is not a token of this encoding",
+                        p[bad], base + bad);
+    }
+    if (st == TKM_ERR_INVALID_ARGUMENT)
+        return tkm_fail(j->d, st, "a single piece of 4 GiB or more cannot be merged");
+    return tkm_fail(j->d, st, "out of memory while merging a piece of %zu bytes", n);
+}
+
+/* Pre-tokenize a valid UTF-8 subject and merge its pieces. Text the pattern
+ * does not match is dropped, as tiktoken's find_iter drops it (no built-in
+ * pattern leaves any), except in lossless mode where it is its own piece. */
+static tkm_status run_pattern(job *j, const uint8_t *s, size_t n, size_t base)
+{
+    const tkm_pretok *pt = &j->enc->pretok;
+    size_t covered = 0, pos = 0;
+    while (pos < n) {
+        size_t ms, me;
+        bool found;
+        tkm_status st = tkm_pretok_next(pt, &j->ctx->match, s, n, pos, &ms, &me, &found, j->d);
+        if (st != TKM_OK) {
+            if (j->d && j->d->offset != SIZE_MAX)
+                j->d->offset += base;
+            return st;
+        }
+        if (!found)
+            break;
+        if (me == ms) {
+            /* An empty match is no piece (tiktoken would panic on it); step
+             * one character, as regex iterators do. */
+            size_t cl = 1;
+            (void)tkm_utf8_decode(s + ms, &cl);
+            pos = ms + cl;
+            continue;
+        }
+        if (j->lossless && ms > covered && (st = piece(j, s + covered, ms - covered, base + covered)))
+            return st;
+        if ((st = piece(j, s + ms, me - ms, base + ms)) != TKM_OK)
+            return st;
+        covered = pos = me;
+        if (tkm_sink_done(j->sink))
+            return TKM_OK;
+    }
+    if (j->lossless && covered < n)
+        return piece(j, s + covered, n - covered, base + covered);
+    return TKM_OK;
+}
+
+/* A segment between special tokens. In lossless mode it may hold invalid
+ * UTF-8: valid runs go through the pattern, each invalid run is one piece. */
+static tkm_status run_segment(job *j, const uint8_t *s, size_t n, size_t base)
+{
+    if (!j->lossless)
+        return run_pattern(j, s, n, base);
+    size_t i = 0;
+    while (i < n) {
+        size_t v = tkm_utf8_valid_prefix(s + i, n - i);
+        if (v) {
+            tkm_status st = run_pattern(j, s + i, v, base + i);
+            if (st != TKM_OK || tkm_sink_done(j->sink))
+                return st;
+            i += v;
+        }
+        if (i >= n)
+            break;
+        size_t k = i;
+        do
+            k += tkm_utf8_invalid_len(s + k, n - k);
+        while (k < n && tkm_utf8_valid_prefix(s + k, n - k < 4 ? n - k : 4) == 0);
+        tkm_status st = piece(j, s + i, k - i, base + i);
+        if (st != TKM_OK || tkm_sink_done(j->sink))
+            return st;
+        i = k;
+    }
+    return TKM_OK;
+}
+
+/* Python's bytes.decode("utf-8", "replace") into ctx->text. */
+static tkm_status replace_invalid(tkm_context *ctx, const uint8_t *s, size_t n, size_t *out_len)
+{
+    size_t need = 0, i = 0;
+    while (i < n) {
+        size_t v = tkm_utf8_valid_prefix(s + i, n - i);
+        need += v;
+        i += v;
+        if (i < n) {
+            i += tkm_utf8_invalid_len(s + i, n - i);
+            need += 3;
+        }
+    }
+    if (tkm_grow(&ctx->alloc, (void **)&ctx->text, &ctx->text_cap, need ? need : 1, 1) != TKM_OK)
+        return TKM_ERR_NOMEM;
+    size_t o = 0;
+    i = 0;
+    while (i < n) {
+        size_t v = tkm_utf8_valid_prefix(s + i, n - i);
+        memcpy(ctx->text + o, s + i, v);
+        o += v;
+        i += v;
+        if (i < n) {
+            i += tkm_utf8_invalid_len(s + i, n - i);
+            memcpy(ctx->text + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+    }
+    *out_len = o;
+    return TKM_OK;
+}
+
+static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *text, size_t len,
+                      const tkm_encode_options *opts, tkm_sink *sink, tkm_error_detail *d)
+{
+    tkm_detail_clear(d);
+    if (!enc || (!text && len))
+        return tkm_fail(d, TKM_ERR_INVALID_ARGUMENT, "encoding or text is NULL");
+    unsigned flags = opts ? opts->flags : 0;
+    if ((flags & ~KNOWN_FLAGS) ||
+        ((flags & TKM_ENCODE_LOSSLESS) && (flags & TKM_ENCODE_REPLACE_INVALID)) ||
+        (opts && opts->n_allowed_special && !opts->allowed_special))
+        return tkm_fail(d, TKM_ERR_INVALID_ARGUMENT, "invalid encode options");
+    if (!text)
+        text = "";
+
+    /* Allowed and disallowed special tokens. */
+    const tkm_special_set *sp = &enc->specials;
+    size_t ns = sp->n;
+    if (tkm_grow(&ctx->alloc, (void **)&ctx->want, &ctx->want_cap, 2 * ns + 1, 1) != TKM_OK)
+        return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
+    uint8_t *allowed = ctx->want, *disallowed = ctx->want + ns;
+    memset(allowed, (flags & TKM_ENCODE_ALLOW_ALL_SPECIAL) ? 1 : 0, ns);
+    for (size_t i = 0; opts && i < opts->n_allowed_special; i++) {
+        const char *name = opts->allowed_special[i];
+        size_t k = name ? tkm_special_lookup(sp, name, strlen(name)) : SIZE_MAX;
+        if (k == SIZE_MAX)
+            return tkm_fail(d, TKM_ERR_UNKNOWN_SPECIAL, "\"%s\" is not a special token of %s",
+                            name ? name : "(null)", enc->name);
+        allowed[k] = 1;
+    }
+    bool any_allowed = false, any_disallowed = false;
+    for (size_t i = 0; i < ns; i++) {
+        any_allowed |= allowed[i] != 0;
+        disallowed[i] = !allowed[i] && !(flags & TKM_ENCODE_SPECIAL_AS_TEXT);
+        any_disallowed |= disallowed[i] != 0;
+    }
+
+    /* UTF-8 policy. */
+    const uint8_t *s = (const uint8_t *)text;
+    if (!(flags & TKM_ENCODE_LOSSLESS)) {
+        size_t v = tkm_utf8_valid_prefix(s, len);
+        if (v < len) {
+            if (!(flags & TKM_ENCODE_REPLACE_INVALID)) {
+                if (d)
+                    d->offset = v;
+                return tkm_fail(d, TKM_ERR_INVALID_UTF8, "invalid UTF-8 at byte offset %zu", v);
+            }
+            if (replace_invalid(ctx, s, len, &len) != TKM_OK)
+                return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
+            s = ctx->text;
+        }
+    }
+
+    /* Disallowed special tokens fail the whole call, before any encoding. */
+    size_t sp_pos, sp_idx;
+    if (any_disallowed &&
+        tkm_special_find(sp, disallowed, (const char *)s, len, 0, &sp_pos, &sp_idx)) {
+        if (d) {
+            d->offset = sp_pos;
+            d->token = sp->items[sp_idx].id;
+        }
+        return tkm_fail(d, TKM_ERR_DISALLOWED_SPECIAL,
+                        "special token %s (id %u) at byte offset %zu is not allowed",
+                        sp->items[sp_idx].text, sp->items[sp_idx].id, sp_pos);
+    }
+
+    if (!ctx->match.md && tkm_match_scratch_init(&ctx->match, &ctx->alloc) != TKM_OK)
+        return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
+    job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0};
+    size_t pos = 0;
+    for (;;) {
+        bool found = any_allowed &&
+                     tkm_special_find(sp, allowed, (const char *)s, len, pos, &sp_pos, &sp_idx);
+        size_t end = found ? sp_pos : len;
+        if (end > pos) {
+            tkm_status st = run_segment(&j, s + pos, end - pos, pos);
+            if (st != TKM_OK)
+                return st;
+        }
+        if (!found || tkm_sink_done(sink))
+            break;
+        tkm_sink_put(sink, sp->items[sp_idx].id);
+        pos = sp_pos + sp->items[sp_idx].len;
+    }
+    return TKM_OK;
+}
+
+tkm_status tkm_context_encode(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                              size_t len, const tkm_encode_options *opts, uint32_t *ids, size_t cap,
+                              size_t *n_out, tkm_error_detail *detail)
+{
+    if (!ctx || !n_out || (!ids && cap)) {
+        tkm_detail_clear(detail);
+        return tkm_fail(detail, TKM_ERR_INVALID_ARGUMENT, "context, ids or n_out is NULL");
+    }
+    tkm_sink sink = {ids, cap, 0, SIZE_MAX};
+    tkm_status st = run(ctx, enc, text, len, opts, &sink, detail);
+    if (st != TKM_OK)
+        return st;
+    *n_out = sink.n;
+    if (sink.n > cap)
+        return tkm_fail(detail, TKM_ERR_BUFFER_TOO_SMALL, "%zu ids do not fit in %zu", sink.n, cap);
+    return TKM_OK;
+}
+
+tkm_status tkm_context_count(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                             size_t len, const tkm_encode_options *opts, size_t limit,
+                             size_t *n_out, bool *exceeded, tkm_error_detail *detail)
+{
+    if (!ctx || !n_out) {
+        tkm_detail_clear(detail);
+        return tkm_fail(detail, TKM_ERR_INVALID_ARGUMENT, "context or n_out is NULL");
+    }
+    tkm_sink sink = {NULL, 0, 0, limit};
+    tkm_status st = run(ctx, enc, text, len, opts, &sink, detail);
+    if (st != TKM_OK)
+        return st;
+    *n_out = sink.n;
+    if (exceeded)
+        *exceeded = sink.n > limit;
+    return TKM_OK;
+}
+
+tkm_status tkm_encode(const tkm_encoding *enc, const char *text, size_t len,
+                      const tkm_encode_options *opts, uint32_t *ids, size_t cap, size_t *n_out,
+                      tkm_error_detail *detail)
+{
+    tkm_context ctx;
+    context_init(&ctx, enc ? &enc->alloc : NULL);
+    tkm_status st = tkm_context_encode(&ctx, enc, text, len, opts, ids, cap, n_out, detail);
+    context_release(&ctx);
+    return st;
+}
+
+tkm_status tkm_encode_ordinary(const tkm_encoding *enc, const char *text, size_t len,
+                               uint32_t *ids, size_t cap, size_t *n_out, tkm_error_detail *detail)
+{
+    tkm_encode_options o = {TKM_ENCODE_SPECIAL_AS_TEXT, NULL, 0};
+    return tkm_encode(enc, text, len, &o, ids, cap, n_out, detail);
+}
+
+tkm_status tkm_count_limit(const tkm_encoding *enc, const char *text, size_t len,
+                           const tkm_encode_options *opts, size_t limit, size_t *n_out,
+                           bool *exceeded, tkm_error_detail *detail)
+{
+    tkm_context ctx;
+    context_init(&ctx, enc ? &enc->alloc : NULL);
+    tkm_status st = tkm_context_count(&ctx, enc, text, len, opts, limit, n_out, exceeded, detail);
+    context_release(&ctx);
+    return st;
+}
+
+tkm_status tkm_count(const tkm_encoding *enc, const char *text, size_t len,
+                     const tkm_encode_options *opts, size_t *n_out, tkm_error_detail *detail)
+{
+    return tkm_count_limit(enc, text, len, opts, SIZE_MAX, n_out, NULL, detail);
+}

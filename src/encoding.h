@@ -1,0 +1,36 @@
+/* encoding.h — the tkm_encoding object. */
+#ifndef TKM_ENCODING_H
+#define TKM_ENCODING_H
+
+#include "internal.h"
+#include "pretok.h"
+#include "special.h"
+#include "vocab.h"
+
+struct tkm_encoding {
+    tkm_allocator alloc; /* must stay first-class: PCRE2 contexts point at it */
+    char *name;
+    char *pattern;       /* tiktoken syntax, as given */
+    tkm_vocab vocab;
+    tkm_special_set specials;
+    tkm_pretok pretok;
+    uint32_t n_vocab;
+};
+
+/* Finish an encoding whose vocab is set: specials, pattern, n_vocab checks.
+ * pcre_pattern is what PCRE2 compiles (a built-in's exact translation or the
+ * caller's pattern). On failure the caller frees enc. */
+TKM_INTERNAL tkm_status tkm_encoding_finish(tkm_encoding *enc, const char *name,
+                                            const char *pattern, const char *pcre_pattern,
+                                            uint32_t pcre_options,
+                                            const tkm_special_token *specials, size_t n_specials,
+                                            uint32_t explicit_n_vocab, tkm_error_detail *d);
+
+/* The exact PCRE2 translation of a built-in tiktoken pattern, or NULL. */
+TKM_INTERNAL const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern);
+
+/* Compile options for built-in translations and for custom patterns. */
+#define TKM_PCRE2_BUILTIN_OPTIONS (PCRE2_UTF | PCRE2_DOLLAR_ENDONLY)
+#define TKM_PCRE2_CUSTOM_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY)
+
+#endif

@@ -1,0 +1,42 @@
+/* special.h — special tokens: lookup by text and by id, and search in text. */
+#ifndef TKM_SPECIAL_H
+#define TKM_SPECIAL_H
+
+#include "internal.h"
+
+typedef struct tkm_special_item {
+    char *text; /* NUL-terminated copy */
+    size_t len;
+    uint32_t id;
+} tkm_special_item;
+
+typedef struct tkm_special_set {
+    tkm_special_item *items; /* sorted by id */
+    size_t n;
+    uint64_t *slots;         /* hash of text -> index + 1 */
+    size_t mask;
+    size_t *lens;            /* distinct lengths, longest first */
+    size_t n_lens;
+    uint8_t first[32];       /* bitmap of first bytes */
+    int single_first;        /* the only first byte, or -1 */
+} tkm_special_set;
+
+/* Build from (text, len, id) triples; copies them. Returns TKM_OK,
+ * TKM_ERR_SPECIAL_TOKEN (empty or duplicate text, duplicate id), TKM_ERR_NOMEM. */
+TKM_INTERNAL tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, size_t n,
+                                          const tkm_allocator *a, tkm_error_detail *d);
+TKM_INTERNAL void tkm_special_free(tkm_special_set *s, const tkm_allocator *a);
+
+/* Index of the special token with exactly this text, or SIZE_MAX. */
+TKM_INTERNAL size_t tkm_special_lookup(const tkm_special_set *s, const char *text, size_t len);
+
+/* Index of the special token with this id, or SIZE_MAX. */
+TKM_INTERNAL size_t tkm_special_by_id(const tkm_special_set *s, uint32_t id);
+
+/* Find the leftmost occurrence at or after `from` of a special token whose
+ * flag in `want` (n entries, indexed like items) is non-zero. At one position
+ * the longest wanted token wins. Returns true and sets pos and idx if found. */
+TKM_INTERNAL bool tkm_special_find(const tkm_special_set *s, const uint8_t *want, const char *text,
+                                   size_t len, size_t from, size_t *pos, size_t *idx);
+
+#endif

@@ -1,0 +1,161 @@
+/* vocab.c — building the token table.
+ *
+ * Tokens live in one contiguous arena in rank order, so decoding is an array
+ * index and the hash table only stores (hash tag, rank): 8 bytes a slot, load
+ * factor <= 1/2. xxh3 is the hash (DEVELOPERS.md: xxHash-keyed table).
+ */
+#include "vocab.h"
+
+#include <string.h>
+
+static tkm_status insert(tkm_vocab *v, uint32_t r, uint32_t *existing)
+{
+    const uint8_t *p = v->bytes + v->off[r];
+    size_t n = tkm_vocab_token_len(v, r);
+    uint64_t h = XXH3_64bits(p, n);
+    size_t i = (size_t)h & v->mask;
+    for (;;) {
+        uint64_t s = v->slots[i];
+        if (s == 0) {
+            v->slots[i] = ((h >> 32) << 32) | ((uint64_t)r + 1);
+            return TKM_OK;
+        }
+        if ((s >> 32) == (h >> 32)) {
+            uint32_t o = (uint32_t)s - 1;
+            if (tkm_vocab_token_len(v, o) == n && memcmp(v->bytes + v->off[o], p, n) == 0) {
+                *existing = o;
+                return TKM_ERR_RANK_DUPLICATE;
+            }
+        }
+        i = (i + 1) & v->mask;
+    }
+}
+
+static tkm_status alloc_table(tkm_vocab *v, size_t n_tokens, const tkm_allocator *a)
+{
+    size_t cap = 16;
+    while (cap < 2 * n_tokens)
+        cap *= 2;
+    v->slots = tkm_calloc_array(a, cap, sizeof *v->slots);
+    if (!v->slots)
+        return TKM_ERR_NOMEM;
+    v->mask = cap - 1;
+    return TKM_OK;
+}
+
+static void finish_stats(tkm_vocab *v)
+{
+    v->n_tokens = 0;
+    v->max_len = 0;
+    for (int b = 0; b < 256; b++)
+        v->byte_rank[b] = TKM_NO_RANK;
+    for (uint32_t r = 0; r < v->n_ranks; r++) {
+        uint32_t n = tkm_vocab_token_len(v, r);
+        if (n == 0)
+            continue;
+        v->n_tokens++;
+        if (n > v->max_len)
+            v->max_len = n;
+        if (n == 1)
+            v->byte_rank[v->bytes[v->off[r]]] = r;
+    }
+}
+
+tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
+                          const uint8_t *bytes, const tkm_allocator *a)
+{
+    memset(v, 0, sizeof *v);
+    v->n_ranks = n_ranks;
+    v->off = off;
+    v->bytes = bytes;
+    finish_stats(v);
+    if (alloc_table(v, v->n_tokens, a) != TKM_OK)
+        return TKM_ERR_NOMEM;
+    for (uint32_t r = 0; r < n_ranks; r++) {
+        uint32_t dup;
+        if (tkm_vocab_token_len(v, r) && insert(v, r, &dup) != TKM_OK) {
+            tkm_vocab_free(v, a);
+            return TKM_ERR_INTERNAL; /* impossible: validated at build time */
+        }
+    }
+    return TKM_OK;
+}
+
+tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_allocator *a,
+                           tkm_error_detail *d)
+{
+    memset(v, 0, sizeof *v);
+    v->n_ranks = l->max_rank + 1;
+    /* Per-rank lengths first (to detect duplicate ranks), then prefix sums. */
+    uint32_t *off = tkm_calloc_array(a, (size_t)v->n_ranks + 1, sizeof *off);
+    const tkm_rank_entry **by_rank = tkm_calloc_array(a, v->n_ranks, sizeof *by_rank);
+    uint8_t *bytes = tkm_alloc(a, l->n_bytes);
+    if (!off || !by_rank || !bytes || l->n_bytes > UINT32_MAX) {
+        tkm_free(a, off);
+        tkm_free(a, (void *)by_rank);
+        tkm_free(a, bytes);
+        return tkm_fail(d, TKM_ERR_NOMEM, "rank data: out of memory");
+    }
+    tkm_status st = TKM_OK;
+    for (size_t i = 0; i < l->n; i++) {
+        const tkm_rank_entry *e = &l->entries[i];
+        if (by_rank[e->rank]) {
+            if (d) {
+                d->line = e->line;
+                d->offset = e->text_off;
+            }
+            st = tkm_fail(d, TKM_ERR_RANK_DUPLICATE, "line %zu: rank %u already used on line %zu",
+                          e->line, e->rank, by_rank[e->rank]->line);
+            break;
+        }
+        by_rank[e->rank] = e;
+    }
+    if (st == TKM_OK) {
+        uint32_t o = 0;
+        for (uint32_t r = 0; r < v->n_ranks; r++) {
+            off[r] = o;
+            if (by_rank[r]) {
+                memcpy(bytes + o, l->bytes + by_rank[r]->off, by_rank[r]->len);
+                o += by_rank[r]->len;
+            }
+        }
+        off[v->n_ranks] = o;
+        v->off = v->owned_off = off;
+        v->bytes = v->owned_bytes = bytes;
+        finish_stats(v);
+        if (alloc_table(v, v->n_tokens, a) != TKM_OK)
+            st = tkm_fail(d, TKM_ERR_NOMEM, "rank data: out of memory");
+        /* Insert in file order so a duplicate token is reported at its
+         * second occurrence in the file. */
+        for (size_t i = 0; st == TKM_OK && i < l->n; i++) {
+            uint32_t prev;
+            const tkm_rank_entry *e = &l->entries[i];
+            if (insert(v, e->rank, &prev) != TKM_OK) {
+                if (d) {
+                    d->line = e->line;
+                    d->offset = e->text_off;
+                }
+                st = tkm_fail(d, TKM_ERR_RANK_DUPLICATE,
+                              "line %zu: token of rank %u duplicates the token of rank %u",
+                              e->line, e->rank, prev);
+            }
+        }
+    }
+    tkm_free(a, (void *)by_rank);
+    if (st != TKM_OK) {
+        if (v->off != off)
+            tkm_free(a, off), tkm_free(a, bytes);
+        tkm_vocab_free(v, a);
+    }
+    return st;
+}
+
+void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a)
+{
+    if (!v)
+        return;
+    tkm_free(a, v->slots);
+    tkm_free(a, v->owned_off);
+    tkm_free(a, v->owned_bytes);
+    memset(v, 0, sizeof *v);
+}
