@@ -143,7 +143,9 @@ TKM_API const char *tkm_builtin_name(size_t i);
  * Load a built-in encoding by name ("gpt2" is an alias of "r50k_base").
  * The rank data is embedded in the library; no file is read.
  * Returns TKM_OK, TKM_ERR_UNKNOWN_ENCODING, TKM_ERR_NOMEM,
- * TKM_ERR_INVALID_ARGUMENT (name or out NULL).
+ * TKM_ERR_INVALID_ARGUMENT (name or out NULL), TKM_ERR_REGEX_COMPILE (the
+ * linked PCRE2's Unicode tables are not the version tokmeter's exact
+ * Unicode 16.0 translation of the patterns was generated against).
  * alloc may be NULL. On success *out must be freed with tkm_encoding_free().
  */
 TKM_API tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *alloc,
@@ -228,10 +230,9 @@ TKM_API size_t tkm_encoding_n_ordinary(const tkm_encoding *enc);
 TKM_API size_t tkm_encoding_n_special(const tkm_encoding *enc);
 
 /**
- * Special token i (0 <= i < tkm_encoding_n_special), sorted by id.
- * *text points into the encoding (not NUL-terminated beyond *len... it is
- * NUL-terminated, but may contain no NUL). Returns TKM_OK or
- * TKM_ERR_INVALID_ARGUMENT.
+ * Special token i (0 <= i < tkm_encoding_n_special), in id order.
+ * *text points into the encoding: *len bytes, followed by a NUL. Any of
+ * text, len, id may be NULL. Returns TKM_OK or TKM_ERR_INVALID_ARGUMENT.
  */
 TKM_API tkm_status tkm_encoding_special_at(const tkm_encoding *enc, size_t i, const char **text,
                                            size_t *len, uint32_t *id);

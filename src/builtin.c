@@ -47,6 +47,7 @@ static const tkm_special_token harmony_named[] = {
     SPECIAL("<|call|>", 200012),        SPECIAL(ENDOFPROMPT, 200018)};
 #define HARMONY_FIRST_RESERVED 200000u
 #define HARMONY_LAST_RESERVED 201087u
+#define HARMONY_LAST_NAMED 200012u /* <|call|> */
 
 typedef struct builtin {
     const char *name;
@@ -87,16 +88,29 @@ const char *tkm_builtin_name(size_t i)
     return i < N_BUILTINS ? BUILTINS[i].name : NULL;
 }
 
+/* True when the linked PCRE2 has the Unicode tables the translations were
+ * generated against. */
+static bool pcre2_tables_match(void)
+{
+    char uver[32] = "";
+    pcre2_config(PCRE2_CONFIG_UNICODE_VERSION, uver);
+    return strcmp(uver, TKM_PCRE2_UNICODE_VERSION) == 0;
+}
+
 const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern)
 {
+    if (!pcre2_tables_match())
+        return NULL;
     for (size_t i = 0; i < N_BUILTINS; i++)
         if (strcmp(BUILTINS[i].pattern, tiktoken_pattern) == 0)
             return BUILTINS[i].pcre_pattern;
     return NULL;
 }
 
-/* Named specials plus <|reserved_N|> for every id in the reserved range that
- * no named special uses, as tiktoken 0.14 defines o200k_harmony. */
+/* Named specials plus <|reserved_N|> for every id in 200000..201087 that no
+ * harmony-specific named special uses, as tiktoken 0.14 defines
+ * o200k_harmony. 200018 is both o200k_base's <|endofprompt|> and
+ * <|reserved_200018|>; the named one comes first, so it is what decodes. */
 static tkm_status harmony_specials(const tkm_allocator *a, tkm_special_token **out, size_t *n,
                                    char **text_out)
 {
@@ -114,7 +128,7 @@ static tkm_status harmony_specials(const tkm_allocator *a, tkm_special_token **o
     for (uint32_t id = HARMONY_FIRST_RESERVED; id <= HARMONY_LAST_RESERVED; id++) {
         bool named = false;
         for (size_t i = 0; i < n_named; i++)
-            named |= harmony_named[i].id == id;
+            named |= harmony_named[i].id == id && id <= HARMONY_LAST_NAMED;
         if (named)
             continue;
         char *s = text + 24 * k;
@@ -155,6 +169,12 @@ tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *allo
             b = &BUILTINS[i];
     if (!b)
         return TKM_ERR_UNKNOWN_ENCODING;
+
+    /* The translations add Unicode 14 -> 16.0 differences to PCRE2's own
+     * tables, so they are exact only on the PCRE2 Unicode version they were
+     * generated against (tools/gen_unicode.py). Refuse rather than be wrong. */
+    if (!pcre2_tables_match())
+        return TKM_ERR_REGEX_COMPILE;
 
     tkm_allocator a;
     tkm_alloc_init(&a, alloc);

@@ -17,8 +17,10 @@
 
 static int cmp_id(const void *a, const void *b)
 {
-    uint32_t x = ((const tkm_special_item *)a)->id, y = ((const tkm_special_item *)b)->id;
-    return (x > y) - (x < y);
+    const tkm_special_item *x = a, *y = b;
+    if (x->id != y->id)
+        return (x->id > y->id) - (x->id < y->id);
+    return (x->order > y->order) - (x->order < y->order);
 }
 
 static int cmp_len_desc(const void *a, const void *b)
@@ -99,16 +101,13 @@ tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, siz
             goto nomem;
         s->items[i].len = t[i].len;
         s->items[i].id = t[i].id;
+        s->items[i].order = i;
         s->n = i + 1;
     }
     qsort(s->items, n, sizeof *s->items, cmp_id);
     int first = -1;
     for (size_t i = 0; i < n; i++) {
         const tkm_special_item *it = &s->items[i];
-        if (i > 0 && it->id == s->items[i - 1].id) {
-            tkm_special_free(s, a);
-            return tkm_fail(d, TKM_ERR_SPECIAL_TOKEN, "two special tokens share id %u", it->id);
-        }
         if (tkm_special_lookup(s, it->text, it->len) != SIZE_MAX) {
             tkm_special_free(s, a);
             return tkm_fail(d, TKM_ERR_SPECIAL_TOKEN, "special token text defined twice");

@@ -8,10 +8,11 @@ typedef struct tkm_special_item {
     char *text; /* NUL-terminated copy */
     size_t len;
     uint32_t id;
+    size_t order; /* position in the definition: the first wins when ids repeat */
 } tkm_special_item;
 
 typedef struct tkm_special_set {
-    tkm_special_item *items; /* sorted by id */
+    tkm_special_item *items; /* sorted by id, then definition order */
     size_t n;
     uint64_t *slots;         /* hash of text -> index + 1 */
     size_t mask;
@@ -21,8 +22,11 @@ typedef struct tkm_special_set {
     int single_first;        /* the only first byte, or -1 */
 } tkm_special_set;
 
-/* Build from (text, len, id) triples; copies them. Returns TKM_OK,
- * TKM_ERR_SPECIAL_TOKEN (empty or duplicate text, duplicate id), TKM_ERR_NOMEM. */
+/* Build from (text, len, id) triples; copies them. Two texts may share an id
+ * (tiktoken's o200k_harmony maps both <|endofprompt|> and <|reserved_200018|>
+ * to 200018); decoding such an id gives the text defined first.
+ * Returns TKM_OK, TKM_ERR_SPECIAL_TOKEN (empty or duplicate text),
+ * TKM_ERR_NOMEM. */
 TKM_INTERNAL tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, size_t n,
                                           const tkm_allocator *a, tkm_error_detail *d);
 TKM_INTERNAL void tkm_special_free(tkm_special_set *s, const tkm_allocator *a);
@@ -30,7 +34,7 @@ TKM_INTERNAL void tkm_special_free(tkm_special_set *s, const tkm_allocator *a);
 /* Index of the special token with exactly this text, or SIZE_MAX. */
 TKM_INTERNAL size_t tkm_special_lookup(const tkm_special_set *s, const char *text, size_t len);
 
-/* Index of the special token with this id, or SIZE_MAX. */
+/* Index of the (first-defined) special token with this id, or SIZE_MAX. */
 TKM_INTERNAL size_t tkm_special_by_id(const tkm_special_set *s, uint32_t id);
 
 /* Find the leftmost occurrence at or after `from` of a special token whose
