@@ -1,0 +1,199 @@
+/* bench.c — single-thread throughput of encode and count.
+ *
+ *   tkm_bench [-e ENCODING]... [--seconds S] FILE...
+ *   tkm_bench --worst [-e ENCODING]...     the pathological 1 MiB inputs
+ *
+ * For every encoding and input it repeats encode (ids materialised) and count
+ * (no ids) for at least S seconds (default 1) of wall time and reports MB/s
+ * of UTF-8 input and tokens/s. Benchmarks are measurements, never tests.
+ */
+#include "tokmeter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *p = malloc(cap);
+    while (p) {
+        n += fread(p + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *q = realloc(p, cap * 2);
+        if (!q) {
+            free(p);
+            p = NULL;
+            break;
+        }
+        p = q;
+        cap *= 2;
+    }
+    fclose(f);
+    *len = n;
+    return p;
+}
+
+static void run(const tkm_encoding *enc, const char *name, const char *text, size_t len,
+                double seconds)
+{
+    tkm_context *ctx = NULL;
+    if (tkm_context_create(NULL, &ctx) != TKM_OK)
+        return;
+    uint32_t *ids = malloc(tkm_encode_bound(len) * sizeof *ids + 4);
+    tkm_encode_options o = {TKM_ENCODE_SPECIAL_AS_TEXT | TKM_ENCODE_LOSSLESS, NULL, 0};
+    size_t n = 0, iters = 0;
+    tkm_error_detail d;
+    double t0 = now(), t = 0;
+    do {
+        if (tkm_context_encode(ctx, enc, text, len, &o, ids, tkm_encode_bound(len), &n, &d) !=
+            TKM_OK) {
+            fprintf(stderr, "%s: %s\n", name, d.message);
+            break;
+        }
+        iters++;
+        t = now() - t0;
+    } while (t < seconds);
+    double enc_mbs = (double)len * (double)iters / t / 1e6;
+    double enc_tps = (double)n * (double)iters / t;
+    double first_ms = 0;
+    size_t c = 0;
+    iters = 0;
+    t0 = now();
+    do {
+        double s = now();
+        tkm_context_count(ctx, enc, text, len, &o, SIZE_MAX, &c, NULL, &d);
+        if (iters == 0)
+            first_ms = (now() - s) * 1e3;
+        iters++;
+        t = now() - t0;
+    } while (t < seconds);
+    double cnt_mbs = (double)len * (double)iters / t / 1e6;
+    printf("%-13s %-24s %9zu B %8zu tok  encode %8.2f MB/s %10.0f tok/s  count %8.2f MB/s"
+           "  (%.1f ms/run)\n",
+           tkm_encoding_name(enc), name, len, n, enc_mbs, enc_tps, cnt_mbs, first_ms);
+    fflush(stdout);
+    free(ids);
+    tkm_context_free(ctx);
+}
+
+static char *worst(const char *kind, size_t *len)
+{
+    size_t n = 1u << 20;
+    char *s = malloc(n + 2);
+    if (!s)
+        return NULL;
+    if (strcmp(kind, "1MiB-a") == 0)
+        memset(s, 'a', n);
+    else if (strcmp(kind, "1MiB-spaces") == 0)
+        memset(s, ' ', n);
+    else if (strcmp(kind, "1MiB-newlines") == 0)
+        memset(s, '\n', n);
+    else if (strcmp(kind, "1MiB-digits") == 0)
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)('0' + i * 7 % 10);
+    else if (strcmp(kind, "a+1MiB-spaces+b") == 0) {
+        memset(s, ' ', n + 2);
+        s[0] = 'a';
+        s[n + 1] = 'b';
+        n += 2;
+    } else if (strcmp(kind, "1MiB-cjk") == 0) {
+        uint32_t x = 1;
+        size_t i = 0;
+        for (; i + 3 <= n; i += 3) {
+            x = x * 1103515245u + 12345u;
+            uint32_t cp = 0x4E00 + (x >> 8) % 0x5000;
+            s[i] = (char)(0xE0 | (cp >> 12));
+            s[i + 1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            s[i + 2] = (char)(0x80 | (cp & 0x3F));
+        }
+        n = i;
+    } else if (strcmp(kind, "1MiB-base64") == 0) {
+        static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        uint32_t x = 7;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1664525u + 1013904223u;
+            s[i] = A[x >> 26];
+        }
+    } else if (strcmp(kind, "1MiB-hex") == 0) {
+        uint32_t x = 9;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1664525u + 1013904223u;
+            s[i] = "0123456789abcdef"[x >> 28];
+        }
+    }
+    *len = n;
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    const char *encs[16];
+    size_t n_encs = 0;
+    const char *files[256];
+    size_t n_files = 0;
+    double seconds = 1.0;
+    int worst_case = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-e") == 0 && i + 1 < argc && n_encs < 16)
+            encs[n_encs++] = argv[++i];
+        else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--worst") == 0)
+            worst_case = 1;
+        else if (n_files < 256)
+            files[n_files++] = argv[i];
+    }
+    if (n_encs == 0) {
+        encs[n_encs++] = "cl100k_base";
+        encs[n_encs++] = "o200k_base";
+    }
+    if (!worst_case && n_files == 0) {
+        fprintf(stderr, "usage: tkm_bench [-e ENCODING]... [--seconds S] (--worst | FILE...)\n");
+        return 2;
+    }
+    static const char *const kinds[] = {"1MiB-a",      "1MiB-spaces",     "1MiB-newlines",
+                                        "1MiB-digits", "a+1MiB-spaces+b", "1MiB-cjk",
+                                        "1MiB-base64", "1MiB-hex"};
+    for (size_t e = 0; e < n_encs; e++) {
+        double t0 = now();
+        tkm_encoding *enc = NULL;
+        if (tkm_encoding_load_builtin(encs[e], NULL, &enc) != TKM_OK) {
+            fprintf(stderr, "unknown encoding %s\n", encs[e]);
+            return 2;
+        }
+        printf("%-13s load %.2f ms\n", encs[e], (now() - t0) * 1e3);
+        for (size_t f = 0; f < n_files; f++) {
+            size_t len;
+            char *text = read_all(files[f], &len);
+            if (!text) {
+                fprintf(stderr, "cannot read %s\n", files[f]);
+                return 2;
+            }
+            const char *base = strrchr(files[f], '/');
+            run(enc, base ? base + 1 : files[f], text, len, seconds);
+            free(text);
+        }
+        for (size_t k = 0; worst_case && k < sizeof kinds / sizeof kinds[0]; k++) {
+            size_t len;
+            char *text = worst(kinds[k], &len);
+            if (text)
+                run(enc, kinds[k], text, len, seconds);
+            free(text);
+        }
+        tkm_encoding_free(enc);
+    }
+    return 0;
+}
