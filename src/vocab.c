@@ -1,8 +1,8 @@
 /* vocab.c — building the token table.
  *
  * Tokens live in one contiguous arena in rank order, so decoding is an array
- * index and the hash table only stores (hash tag, rank): 8 bytes a slot, load
- * factor <= 1/2. xxh3 is the hash (DEVELOPERS.md: xxHash-keyed table).
+ * index. The hash table (vocab.h) keeps each token's first 8 bytes inline:
+ * 16 bytes a slot, load factor <= 1/2, xxh3 for tokens longer than 8 bytes.
  */
 #include "vocab.h"
 
@@ -12,23 +12,25 @@ static tkm_status insert(tkm_vocab *v, uint32_t r, uint32_t *existing)
 {
     const uint8_t *p = v->bytes + v->off[r];
     size_t n = tkm_vocab_token_len(v, r);
-    uint64_t h = XXH3_64bits(p, n);
-    size_t i = (size_t)h & v->mask;
-    for (;;) {
-        uint64_t s = v->slots[i];
-        if (s == 0) {
-            v->slots[i] = ((h >> 32) << 32) | ((uint64_t)r + 1);
-            return TKM_OK;
-        }
-        if ((s >> 32) == (h >> 32)) {
-            uint32_t o = (uint32_t)s - 1;
-            if (tkm_vocab_token_len(v, o) == n && memcmp(v->bytes + v->off[o], p, n) == 0) {
-                *existing = o;
-                return TKM_ERR_RANK_DUPLICATE;
-            }
-        }
-        i = (i + 1) & v->mask;
+    uint32_t found = tkm_vocab_lookup(v, p, n);
+    if (found != TKM_NO_RANK) {
+        *existing = found;
+        return TKM_ERR_RANK_DUPLICATE;
     }
+    if (n == 1) { /* single bytes live in byte_rank, not in the table */
+        v->byte_rank[p[0]] = r;
+        return TKM_OK;
+    }
+    uint64_t head = tkm_vocab_head(p, n);
+    uint64_t h = tkm_vocab_hash(p, n, head);
+    size_t i = (size_t)h & v->mask;
+    while (v->slots[i].len)
+        i = (i + 1) & v->mask;
+    v->slots[i].head = head;
+    v->slots[i].rank = r;
+    v->slots[i].len = (uint16_t)n;
+    v->slots[i].tag = (uint16_t)(h >> 48);
+    return TKM_OK;
 }
 
 static tkm_status alloc_table(tkm_vocab *v, size_t n_tokens, const tkm_allocator *a)
@@ -56,8 +58,6 @@ static void finish_stats(tkm_vocab *v)
         v->n_tokens++;
         if (n > v->max_len)
             v->max_len = n;
-        if (n == 1)
-            v->byte_rank[v->bytes[v->off[r]]] = r;
     }
 }
 
@@ -99,6 +99,15 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
     tkm_status st = TKM_OK;
     for (size_t i = 0; i < l->n; i++) {
         const tkm_rank_entry *e = &l->entries[i];
+        if (e->len > UINT16_MAX) {
+            if (d) {
+                d->line = e->line;
+                d->offset = e->text_off;
+            }
+            st = tkm_fail(d, TKM_ERR_RANK_PARSE, "line %zu: token longer than 65535 bytes",
+                          e->line);
+            break;
+        }
         if (by_rank[e->rank]) {
             if (d) {
                 d->line = e->line;
@@ -143,8 +152,10 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
     }
     tkm_free(a, (void *)by_rank);
     if (st != TKM_OK) {
-        if (v->off != off)
-            tkm_free(a, off), tkm_free(a, bytes);
+        if (v->off != off) { /* failed before the arrays were handed to v */
+            tkm_free(a, off);
+            tkm_free(a, bytes);
+        }
         tkm_vocab_free(v, a);
     }
     return st;

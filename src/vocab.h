@@ -10,21 +10,32 @@
 
 #include <string.h>
 
+/* One hash slot: the token's first 8 bytes, its length and 16 more hash bits
+ * are stored inline, so a lookup of a token of up to 8 bytes touches one
+ * cache line, and a longer one compares only its tail with the arena. */
+typedef struct tkm_vocab_slot {
+    uint64_t head;  /* first min(len, 8) bytes, little-endian packed, zero padded */
+    uint32_t rank;
+    uint16_t len;   /* 0 = empty slot */
+    uint16_t tag;   /* hash bits 48..63 */
+} tkm_vocab_slot;
+
 typedef struct tkm_vocab {
     uint32_t n_ranks;      /* largest rank + 1 */
     const uint32_t *off;   /* n_ranks + 1 offsets; token r is bytes[off[r], off[r+1]); empty = no token */
     const uint8_t *bytes;
-    uint64_t *slots;       /* open addressing: (hash >> 32) << 32 | (rank + 1); 0 = empty */
+    tkm_vocab_slot *slots; /* open addressing, linear probing, load <= 1/2 */
     size_t mask;
     size_t n_tokens;
-    uint32_t max_len;      /* longest token in bytes */
+    uint32_t max_len;      /* longest token in bytes (< 65536) */
     uint32_t byte_rank[256];
     uint32_t *owned_off;   /* NULL when off/bytes are embedded (static) data */
     uint8_t *owned_bytes;
 } tkm_vocab;
 
 /* Build from a parsed rank list (copies the data into rank order).
- * Returns TKM_OK, TKM_ERR_RANK_DUPLICATE (detail: line), TKM_ERR_NOMEM. */
+ * Returns TKM_OK, TKM_ERR_RANK_DUPLICATE (detail: line), TKM_ERR_RANK_PARSE
+ * (a token of 64 KiB or more), TKM_ERR_NOMEM. */
 TKM_INTERNAL tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l,
                                         const tkm_allocator *a, tkm_error_detail *d);
 /* Wrap static, rank-ordered data (embedded built-ins); only the hash table is
@@ -38,6 +49,28 @@ static inline uint32_t tkm_vocab_token_len(const tkm_vocab *v, uint32_t r)
     return v->off[r + 1] - v->off[r];
 }
 
+static inline uint64_t tkm_vocab_head(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0;
+    size_t k = n < 8 ? n : 8;
+    for (size_t i = 0; i < k; i++)
+        h |= (uint64_t)p[i] << (8 * i);
+    return h;
+}
+
+/* xxh3 for long keys; for keys of up to 8 bytes, which are most lookups, a
+ * multiply-xorshift of the packed bytes and the length is enough: every hit
+ * is verified against the stored bytes anyway. */
+static inline uint64_t tkm_vocab_hash(const uint8_t *p, size_t n, uint64_t head)
+{
+    if (n > 8)
+        return XXH3_64bits(p, n);
+    uint64_t x = (head ^ ((uint64_t)n << 56)) * 0x9E3779B97F4A7C15ull;
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ull;
+    return x ^ (x >> 29);
+}
+
 /* Rank of the token with exactly these bytes, or TKM_NO_RANK. */
 static inline uint32_t tkm_vocab_lookup(const tkm_vocab *v, const uint8_t *p, size_t n)
 {
@@ -45,18 +78,17 @@ static inline uint32_t tkm_vocab_lookup(const tkm_vocab *v, const uint8_t *p, si
         return v->byte_rank[p[0]];
     if (n > v->max_len || n == 0)
         return TKM_NO_RANK;
-    uint64_t h = XXH3_64bits(p, n);
-    uint64_t tag = h >> 32;
+    uint64_t head = tkm_vocab_head(p, n);
+    uint64_t h = tkm_vocab_hash(p, n, head);
+    uint16_t tag = (uint16_t)(h >> 48);
     size_t i = (size_t)h & v->mask;
     for (;;) {
-        uint64_t s = v->slots[i];
-        if (s == 0)
+        const tkm_vocab_slot *s = &v->slots[i];
+        if (s->len == 0)
             return TKM_NO_RANK;
-        if ((s >> 32) == tag) {
-            uint32_t r = (uint32_t)s - 1;
-            if (tkm_vocab_token_len(v, r) == n && memcmp(v->bytes + v->off[r], p, n) == 0)
-                return r;
-        }
+        if (s->len == n && s->tag == tag && s->head == head &&
+            (n <= 8 || memcmp(v->bytes + v->off[s->rank] + 8, p + 8, n - 8) == 0))
+            return s->rank;
         i = (i + 1) & v->mask;
     }
 }
