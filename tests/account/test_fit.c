@@ -1,0 +1,120 @@
+/* test_fit.c — context checks: window versus max input, remaining room, the
+ * largest max_tokens that fits, and the early exit on huge prompts. */
+#include "acct_test.h"
+
+#include <stdlib.h>
+
+static tkm_model_table *table;
+
+static int setup(void **state)
+{
+    (void)state;
+    table = builtin_table();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tkm_model_table_free(table);
+    return 0;
+}
+
+static void test_fit_arithmetic(void **state)
+{
+    (void)state;
+    tkm_fit f;
+    /* GPT-5 (litellm): 272000 max input, 128000 max output, 400000 window. */
+    const tkm_model *g5 = model(table, "gpt-5");
+    assert_int_equal(tkm_fit_check(g5, 272000, true, 128000, &f), TKM_OK);
+    assert_true(f.fits);
+    assert_int_equal(f.remaining, 0);
+    assert_int_equal(f.max_output_fit, 128000);
+    assert_int_equal(f.budget, 272000);
+    /* one token over max input fails even though the window has room */
+    assert_int_equal(tkm_fit_check(g5, 272001, true, 0, &f), TKM_OK);
+    assert_false(f.fits);
+    assert_int_equal(f.max_output_fit, 0);
+    /* output above max_output does not fit */
+    assert_int_equal(tkm_fit_check(g5, 1000, true, 128001, &f), TKM_OK);
+    assert_false(f.fits);
+    assert_int_equal(f.max_output_fit, 128000);
+    assert_int_equal(f.remaining, 400000 - 1000 - 128001);
+
+    /* gpt-4 (litellm): 8192 window shared by prompt and output (max 4096). */
+    const tkm_model *g4 = model(table, "gpt-4");
+    assert_int_equal(tkm_fit_check(g4, 5000, true, 3000, &f), TKM_OK);
+    assert_true(f.fits);
+    assert_int_equal(f.remaining, 192);
+    assert_int_equal(f.max_output_fit, 3192);
+    assert_int_equal(tkm_fit_check(g4, 5000, true, 3193, &f), TKM_OK);
+    assert_false(f.fits);
+    assert_int_equal(f.remaining, 0);
+    assert_int_equal(tkm_fit_check(g4, 1000, true, 0, &f), TKM_OK);
+    assert_int_equal(f.max_output_fit, 4096); /* capped by max_output */
+
+    /* A model with no limits cannot answer. */
+    assert_int_equal(tkm_fit_check(model(table, "whisper-1"), 1, true, 0, &f), TKM_ERR_NO_RULES);
+}
+
+static void test_chat_fit(void **state)
+{
+    (void)state;
+    const tkm_model *m = model(table, "gpt-4o");
+    tkm_encoding *e = encoding_of(m);
+    tkm_chat_message msgs[2] = {msg("system", "Be brief."), msg("user", "Hello!")};
+    tkm_fit f;
+    tkm_token_count c;
+    assert_int_equal(tkm_chat_fit(m, e, msgs, 2, NULL, 0, 1000, &f, NULL), TKM_OK);
+    assert_int_equal(tkm_chat_count(m, e, msgs, 2, SIZE_MAX, &c, NULL), TKM_OK);
+    assert_true(f.fits);
+    assert_false(f.prompt_exact);
+    assert_int_equal(f.prompt_tokens, c.tokens);
+    assert_int_equal(f.remaining, 128000 - c.tokens - 1000);
+    assert_int_equal(f.max_output_fit, 16384);
+    tkm_encoding_free(e);
+}
+
+static void test_early_exit(void **state)
+{
+    (void)state;
+    /* A 10 MB prompt against gpt-4's 8k window stops early. */
+    size_t n = 10u * 1024 * 1024;
+    char *big = malloc(n);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        big[i] = "lorem ipsum dolor sit amet, "[i % 28];
+    const tkm_model *m = model(table, "gpt-4");
+    tkm_encoding *e = encoding_of(m);
+    tkm_fit f;
+    assert_int_equal(tkm_text_fit(m, e, big, n, 0, &f, NULL), TKM_OK);
+    assert_false(f.fits);
+    assert_true(f.prompt_exceeded);
+    assert_true(f.prompt_tokens > 8192);
+    /* It stopped early: the whole text is about 2.2 million tokens. */
+    assert_true(f.prompt_tokens < 1000000);
+    assert_int_equal(f.max_output_fit, 0);
+
+    tkm_chat_message msgs[2] = {msg("system", "Summarize."), msg("user", "")};
+    msgs[1].content = big;
+    msgs[1].content_len = n;
+    assert_int_equal(tkm_chat_fit(m, e, msgs, 2, NULL, 0, 100, &f, NULL), TKM_OK);
+    assert_false(f.fits);
+    assert_true(f.prompt_exceeded);
+    tkm_token_count c;
+    assert_int_equal(tkm_chat_count(m, e, msgs, 2, 8192, &c, NULL), TKM_OK);
+    assert_true(c.exceeded);
+    assert_true(c.tokens > 8192);
+    tkm_encoding_free(e);
+    free(big);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fit_arithmetic),
+        cmocka_unit_test(test_chat_fit),
+        cmocka_unit_test(test_early_exit),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
