@@ -110,7 +110,8 @@ const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern)
 /* Named specials plus <|reserved_N|> for every id in 200000..201087 that no
  * harmony-specific named special uses, as tiktoken 0.14 defines
  * o200k_harmony. 200018 is both o200k_base's <|endofprompt|> and
- * <|reserved_200018|>; the named one comes first, so it is what decodes. */
+ * <|reserved_200018|>; the reserved one is defined later, so it is what
+ * decodes, as in tiktoken. */
 static tkm_status harmony_specials(const tkm_allocator *a, tkm_special_token **out, size_t *n,
                                    char **text_out)
 {

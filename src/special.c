@@ -62,15 +62,16 @@ size_t tkm_special_lookup(const tkm_special_set *s, const char *text, size_t len
 
 size_t tkm_special_by_id(const tkm_special_set *s, uint32_t id)
 {
+    /* Upper bound: the last item with this id is the last defined one. */
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->items[mid].id < id)
+        if (s->items[mid].id <= id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return (lo < s->n && s->items[lo].id == id) ? lo : SIZE_MAX;
+    return (lo > 0 && s->items[lo - 1].id == id) ? lo - 1 : SIZE_MAX;
 }
 
 tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, size_t n,

@@ -8,7 +8,7 @@ typedef struct tkm_special_item {
     char *text; /* NUL-terminated copy */
     size_t len;
     uint32_t id;
-    size_t order; /* position in the definition: the first wins when ids repeat */
+    size_t order; /* position in the definition: the last wins when ids repeat */
 } tkm_special_item;
 
 typedef struct tkm_special_set {
@@ -24,7 +24,9 @@ typedef struct tkm_special_set {
 
 /* Build from (text, len, id) triples; copies them. Two texts may share an id
  * (tiktoken's o200k_harmony maps both <|endofprompt|> and <|reserved_200018|>
- * to 200018); decoding such an id gives the text defined first.
+ * to 200018); decoding such an id gives the text defined last, as tiktoken's
+ * decoder (built from the special-token dict, later entries overwriting
+ * earlier ones) does: the golden vectors confirm <|reserved_200018|>.
  * Returns TKM_OK, TKM_ERR_SPECIAL_TOKEN (empty or duplicate text),
  * TKM_ERR_NOMEM. */
 TKM_INTERNAL tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, size_t n,
@@ -34,7 +36,7 @@ TKM_INTERNAL void tkm_special_free(tkm_special_set *s, const tkm_allocator *a);
 /* Index of the special token with exactly this text, or SIZE_MAX. */
 TKM_INTERNAL size_t tkm_special_lookup(const tkm_special_set *s, const char *text, size_t len);
 
-/* Index of the (first-defined) special token with this id, or SIZE_MAX. */
+/* Index of the (last-defined) special token with this id, or SIZE_MAX. */
 TKM_INTERNAL size_t tkm_special_by_id(const tkm_special_set *s, uint32_t id);
 
 /* Find the leftmost occurrence at or after `from` of a special token whose

@@ -161,13 +161,13 @@ static void test_specials_and_vocab(void **state)
     assert_int_equal(load_text(r, collide, 1, &enc, &d), TKM_ERR_SPECIAL_TOKEN);
     tkm_special_token dup_text[] = {{"<x>", 3, 300}, {"<x>", 3, 301}};
     assert_int_equal(load_text(r, dup_text, 2, &enc, &d), TKM_ERR_SPECIAL_TOKEN);
-    /* Two texts may share an id (as o200k_harmony's 200018); the first decodes. */
+    /* Two texts may share an id (as o200k_harmony's 200018); the last decodes. */
     tkm_special_token dup_id[] = {{"<x>", 3, 300}, {"<y>", 3, 300}};
     assert_int_equal(load_text(r, dup_id, 2, &enc, &d), TKM_OK);
     const char *t;
     size_t tl;
     assert_int_equal(tkm_encoding_token_bytes(enc, 300, &t, &tl), TKM_OK);
-    assert_memory_equal(t, "<x>", 3);
+    assert_memory_equal(t, "<y>", 3);
     tkm_encoding_free(enc);
     tkm_special_token empty[] = {{"", 0, 300}};
     assert_int_equal(load_text(r, empty, 1, &enc, &d), TKM_ERR_SPECIAL_TOKEN);
