@@ -359,6 +359,57 @@ TKM_API tkm_status tkm_context_count(tkm_context *ctx, const tkm_encoding *enc, 
                                      size_t *n_out, bool *exceeded, tkm_error_detail *detail);
 
 /* ------------------------------------------------------------------------ */
+/* Many texts, many threads                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Count texts[i] (lens[i] bytes) for i < n on up to n_threads threads
+ * (0 = the number of online CPUs), each with its own context; the encoding is
+ * shared. counts[i] receives each count; statuses (may be NULL) receives
+ * each text's status. Returns TKM_OK when every text was counted, else the
+ * status of the first (lowest index) text that failed; TKM_ERR_NOMEM or
+ * TKM_ERR_INVALID_ARGUMENT for the call itself. Results do not depend on
+ * n_threads.
+ */
+TKM_API tkm_status tkm_count_many(const tkm_encoding *enc, const char *const *texts,
+                                  const size_t *lens, size_t n, const tkm_encode_options *opts,
+                                  unsigned n_threads, size_t *counts, tkm_status *statuses);
+
+/* ------------------------------------------------------------------------ */
+/* Streaming count: bounded memory on inputs of any size                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct tkm_stream tkm_stream;
+
+/**
+ * Start counting a text that arrives in chunks of any size. The text is cut
+ * only at places where cutting cannot change the result for the built-in
+ * patterns (after a newline between two non-space characters, or before
+ * " X" where X is an ASCII letter and the previous byte is not a space), so
+ * the final count equals tkm_count() on the whole text. Memory stays
+ * bounded by the longest stretch without such a place (and by the largest
+ * pre-token piece), not by the input size. With a custom pattern the whole
+ * text is kept until tkm_stream_finish(). Returns TKM_OK, TKM_ERR_NOMEM,
+ * TKM_ERR_INVALID_ARGUMENT, TKM_ERR_UNKNOWN_SPECIAL.
+ */
+TKM_API tkm_status tkm_stream_create(const tkm_encoding *enc, const tkm_encode_options *opts,
+                                     const tkm_allocator *alloc, tkm_stream **out);
+
+/**
+ * Feed the next len bytes. Errors (same statuses as tkm_count) report byte
+ * offsets from the start of the whole stream; after an error the stream only
+ * accepts tkm_stream_free().
+ */
+TKM_API tkm_status tkm_stream_feed(tkm_stream *s, const char *data, size_t len,
+                                   tkm_error_detail *detail);
+
+/** End of input: *n_out is the token count of everything fed. */
+TKM_API tkm_status tkm_stream_finish(tkm_stream *s, size_t *n_out, tkm_error_detail *detail);
+
+/** Free a stream (NULL is fine). */
+TKM_API void tkm_stream_free(tkm_stream *s);
+
+/* ------------------------------------------------------------------------ */
 /* Decoding                                                                 */
 /* ------------------------------------------------------------------------ */
 
