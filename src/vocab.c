@@ -8,11 +8,13 @@
 
 #include <string.h>
 
-static tkm_status insert(tkm_vocab *v, uint32_t r, uint32_t *existing)
+/* Insert rank r; with `check`, first look for a duplicate (the embedded
+ * built-ins were checked by tools/embed.c at build time and skip this). */
+static tkm_status insert(tkm_vocab *v, uint32_t r, bool check, uint32_t *existing)
 {
     const uint8_t *p = v->bytes + v->off[r];
     size_t n = tkm_vocab_token_len(v, r);
-    uint32_t found = tkm_vocab_lookup(v, p, n);
+    uint32_t found = check ? tkm_vocab_lookup(v, p, n) : TKM_NO_RANK;
     if (found != TKM_NO_RANK) {
         *existing = found;
         return TKM_ERR_RANK_DUPLICATE;
@@ -73,7 +75,7 @@ tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
         return TKM_ERR_NOMEM;
     for (uint32_t r = 0; r < n_ranks; r++) {
         uint32_t dup;
-        if (tkm_vocab_token_len(v, r) && insert(v, r, &dup) != TKM_OK) {
+        if (tkm_vocab_token_len(v, r) && insert(v, r, false, &dup) != TKM_OK) {
             tkm_vocab_free(v, a);
             return TKM_ERR_INTERNAL; /* impossible: validated at build time */
         }
@@ -139,7 +141,7 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
         for (size_t i = 0; st == TKM_OK && i < l->n; i++) {
             uint32_t prev;
             const tkm_rank_entry *e = &l->entries[i];
-            if (insert(v, e->rank, &prev) != TKM_OK) {
+            if (insert(v, e->rank, true, &prev) != TKM_OK) {
                 if (d) {
                     d->line = e->line;
                     d->offset = e->text_off;
