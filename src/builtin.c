@@ -57,24 +57,25 @@ typedef struct builtin {
     const unsigned char *bytes;
     const char *pattern;
     const char *pcre_pattern;
+    tkm_scan_kind scan;
     const tkm_special_token *specials;
     size_t n_specials;
     uint32_t explicit_n_vocab; /* tiktoken's explicit_n_vocab, or 0 */
 } builtin;
 
 static const builtin BUILTINS[] = {
-    {"r50k_base", "r50k_base", RANKS(r50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k,
+    {"r50k_base", "r50k_base", RANKS(r50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
      r50k_specials, 1, 50257},
-    {"p50k_base", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k,
+    {"p50k_base", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
      r50k_specials, 1, 50281},
-    {"p50k_edit", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k,
+    {"p50k_edit", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
      p50k_edit_specials, 4, 0},
     {"cl100k_base", "cl100k_base", RANKS(cl100k_base), tkm_pattern_cl100k,
-     tkm_pcre2_pattern_cl100k, cl100k_specials, 5, 0},
-    {"o200k_base", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k, tkm_pcre2_pattern_o200k,
+     tkm_pcre2_pattern_cl100k, TKM_SCAN_CL100K, cl100k_specials, 5, 0},
+    {"o200k_base", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k, tkm_pcre2_pattern_o200k, TKM_SCAN_O200K,
      o200k_specials, 2, 0},
     {"o200k_harmony", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k,
-     tkm_pcre2_pattern_o200k, NULL, 0, 0},
+     tkm_pcre2_pattern_o200k, TKM_SCAN_O200K, NULL, 0, 0},
 };
 #define N_BUILTINS (sizeof BUILTINS / sizeof BUILTINS[0])
 
@@ -95,6 +96,14 @@ static bool pcre2_tables_match(void)
     char uver[32] = "";
     pcre2_config(PCRE2_CONFIG_UNICODE_VERSION, uver);
     return strcmp(uver, TKM_PCRE2_UNICODE_VERSION) == 0;
+}
+
+tkm_scan_kind tkm_builtin_scan_kind(const char *tiktoken_pattern)
+{
+    for (size_t i = 0; i < N_BUILTINS; i++)
+        if (strcmp(BUILTINS[i].pattern, tiktoken_pattern) == 0)
+            return BUILTINS[i].scan;
+    return TKM_SCAN_NONE;
 }
 
 const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern)
@@ -171,12 +180,6 @@ tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *allo
     if (!b)
         return TKM_ERR_UNKNOWN_ENCODING;
 
-    /* The translations add Unicode 14 -> 16.0 differences to PCRE2's own
-     * tables, so they are exact only on the PCRE2 Unicode version they were
-     * generated against (tools/gen_unicode.py). Refuse rather than be wrong. */
-    if (!pcre2_tables_match())
-        return TKM_ERR_REGEX_COMPILE;
-
     tkm_allocator a;
     tkm_alloc_init(&a, alloc);
     tkm_encoding *enc = tkm_calloc_array(&a, 1, sizeof *enc);
@@ -192,9 +195,11 @@ tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *allo
         st = harmony_specials(&enc->alloc, &gen, &n_specials, &gen_text);
         specials = gen;
     }
+    /* Built-ins run on their hand-written scanner (src/scan.c), which needs
+     * no regex and no particular PCRE2 version. */
+    enc->scan = b->scan;
     if (st == TKM_OK)
-        st = tkm_encoding_finish(enc, b->name, b->pattern, b->pcre_pattern,
-                                 TKM_PCRE2_BUILTIN_OPTIONS, specials, n_specials,
+        st = tkm_encoding_finish(enc, b->name, b->pattern, NULL, 0, specials, n_specials,
                                  b->explicit_n_vocab, NULL);
     tkm_free(&enc->alloc, gen);
     tkm_free(&enc->alloc, gen_text);

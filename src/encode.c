@@ -99,8 +99,29 @@ static tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
 /* Pre-tokenize a valid UTF-8 subject and merge its pieces. Text the pattern
  * does not match is dropped, as tiktoken's find_iter drops it (no built-in
  * pattern leaves any), except in lossless mode where it is its own piece. */
+/* Built-in patterns: the scanner's pieces tile the subject. */
+static tkm_status run_scanner(job *j, const uint8_t *s, size_t n, size_t base)
+{
+    size_t ends[256];
+    size_t pos = 0;
+    while (pos < n) {
+        size_t k = tkm_scan_pieces(j->enc->scan, s, n, pos, ends, 256);
+        for (size_t i = 0; i < k; i++) {
+            tkm_status st = piece(j, s + pos, ends[i] - pos, base + pos);
+            if (st != TKM_OK)
+                return st;
+            pos = ends[i];
+        }
+        if (tkm_sink_done(j->sink))
+            return TKM_OK;
+    }
+    return TKM_OK;
+}
+
 static tkm_status run_pattern(job *j, const uint8_t *s, size_t n, size_t base)
 {
+    if (j->enc->scan != TKM_SCAN_NONE)
+        return run_scanner(j, s, n, base);
     const tkm_pretok *pt = &j->enc->pretok;
     size_t covered = 0, pos = 0;
     while (pos < n) {
@@ -261,7 +282,8 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
                         sp->items[sp_idx].text, sp->items[sp_idx].id, sp_pos);
     }
 
-    if (!ctx->match.md && tkm_match_scratch_init(&ctx->match, &ctx->alloc) != TKM_OK)
+    if (enc->scan == TKM_SCAN_NONE && !ctx->match.md &&
+        tkm_match_scratch_init(&ctx->match, &ctx->alloc) != TKM_OK)
         return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
     job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0};
     size_t pos = 0;

@@ -36,6 +36,8 @@ tkm_status tkm_encoding_finish(tkm_encoding *enc, const char *name, const char *
     if (explicit_n_vocab && explicit_n_vocab != enc->n_vocab)
         return tkm_fail(d, TKM_ERR_VOCAB_SIZE, "vocabulary has %u ids, expected %u", enc->n_vocab,
                         explicit_n_vocab);
+    if (!pcre_pattern)
+        return enc->scan != TKM_SCAN_NONE ? TKM_OK : TKM_ERR_INTERNAL;
     return tkm_pretok_compile(&enc->pretok, pcre_pattern, pcre_options, a, d);
 }
 
@@ -123,10 +125,16 @@ tkm_status tkm_encoding_load(const tkm_encoding_spec *spec, const tkm_allocator 
     }
     tkm_free(&enc->alloc, file);
     if (st == TKM_OK) {
-        /* A pattern identical to a built-in one gets the exact Unicode 16.0
-         * translation instead of PCRE2's own (older) Unicode tables. */
+        /* A pattern identical to a built-in one runs on PCRE2 with the exact
+         * Unicode 16.0 translation (not PCRE2's own older tables): the plain
+         * path that the built-ins' scanner is fuzzed against. Where that
+         * translation cannot be exact (another PCRE2 Unicode version), the
+         * scanner is used instead. Any other pattern is the caller's, as is. */
         const char *exact = tkm_builtin_pcre_pattern(spec->pattern);
-        st = tkm_encoding_finish(enc, spec->name, spec->pattern, exact ? exact : spec->pattern,
+        if (!exact)
+            enc->scan = tkm_builtin_scan_kind(spec->pattern);
+        const char *pcre = exact ? exact : enc->scan != TKM_SCAN_NONE ? NULL : spec->pattern;
+        st = tkm_encoding_finish(enc, spec->name, spec->pattern, pcre,
                                  exact ? TKM_PCRE2_BUILTIN_OPTIONS : TKM_PCRE2_CUSTOM_OPTIONS,
                                  spec->specials, spec->n_specials, spec->explicit_n_vocab, d);
     }

@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "pretok.h"
+#include "scan.h"
 #include "special.h"
 #include "vocab.h"
 
@@ -13,21 +14,28 @@ struct tkm_encoding {
     char *pattern;       /* tiktoken syntax, as given */
     tkm_vocab vocab;
     tkm_special_set specials;
-    tkm_pretok pretok;
+    tkm_pretok pretok;   /* PCRE2; unused (code == NULL) when scan is set */
+    tkm_scan_kind scan;  /* hand-written scanner for a built-in pattern */
     uint32_t n_vocab;
 };
 
 /* Finish an encoding whose vocab is set: specials, pattern, n_vocab checks.
  * pcre_pattern is what PCRE2 compiles (a built-in's exact translation or the
- * caller's pattern). On failure the caller frees enc. */
+ * caller's pattern); NULL when enc->scan is set and no regex is needed.
+ * On failure the caller frees enc. */
 TKM_INTERNAL tkm_status tkm_encoding_finish(tkm_encoding *enc, const char *name,
                                             const char *pattern, const char *pcre_pattern,
                                             uint32_t pcre_options,
                                             const tkm_special_token *specials, size_t n_specials,
                                             uint32_t explicit_n_vocab, tkm_error_detail *d);
 
-/* The exact PCRE2 translation of a built-in tiktoken pattern, or NULL. */
+/* The exact PCRE2 translation of a built-in tiktoken pattern, or NULL (not a
+ * built-in pattern, or the linked PCRE2's Unicode tables are not those the
+ * translation was generated against). */
 TKM_INTERNAL const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern);
+
+/* The scanner for a built-in tiktoken pattern, or TKM_SCAN_NONE. */
+TKM_INTERNAL tkm_scan_kind tkm_builtin_scan_kind(const char *tiktoken_pattern);
 
 /* Compile options for built-in translations and for custom patterns. */
 #define TKM_PCRE2_BUILTIN_OPTIONS (PCRE2_UTF | PCRE2_DOLLAR_ENDONLY)

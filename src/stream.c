@@ -105,7 +105,7 @@ tkm_status tkm_stream_create(const tkm_encoding *enc, const tkm_encode_options *
         tkm_stream_free(s);
         return st;
     }
-    s->cuttable = tkm_builtin_pcre_pattern(enc->pattern) != NULL;
+    s->cuttable = tkm_builtin_scan_kind(enc->pattern) != TKM_SCAN_NONE;
     for (size_t i = 0; i < enc->specials.n; i++)
         if (memchr(enc->specials.items[i].text, '\n', enc->specials.items[i].len) ||
             memchr(enc->specials.items[i].text, ' ', enc->specials.items[i].len))

@@ -23,6 +23,10 @@ static tkm_status insert(tkm_vocab *v, uint32_t r, bool check, uint32_t *existin
         v->byte_rank[p[0]] = r;
         return TKM_OK;
     }
+    if (n == 2) { /* and pairs in pair_rank: the first lookups of every merge */
+        v->pair_rank[(size_t)p[0] << 8 | p[1]] = r;
+        return TKM_OK;
+    }
     uint64_t head = tkm_vocab_head(p, n);
     uint64_t h = tkm_vocab_hash(p, n, head);
     size_t i = (size_t)h & v->mask;
@@ -41,8 +45,15 @@ static tkm_status alloc_table(tkm_vocab *v, size_t n_tokens, const tkm_allocator
     while (cap < 2 * n_tokens)
         cap *= 2;
     v->slots = tkm_calloc_array(a, cap, sizeof *v->slots);
-    if (!v->slots)
+    v->pair_rank = tkm_alloc_array(a, 65536, sizeof *v->pair_rank);
+    if (!v->slots || !v->pair_rank) {
+        tkm_free(a, v->slots);
+        tkm_free(a, v->pair_rank);
+        v->slots = NULL;
+        v->pair_rank = NULL;
         return TKM_ERR_NOMEM;
+    }
+    memset(v->pair_rank, 0xff, 65536 * sizeof *v->pair_rank); /* TKM_NO_RANK */
     v->mask = cap - 1;
     return TKM_OK;
 }
@@ -168,6 +179,7 @@ void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a)
     if (!v)
         return;
     tkm_free(a, v->slots);
+    tkm_free(a, v->pair_rank);
     tkm_free(a, v->owned_off);
     tkm_free(a, v->owned_bytes);
     memset(v, 0, sizeof *v);

@@ -29,6 +29,7 @@ typedef struct tkm_vocab {
     size_t n_tokens;
     uint32_t max_len;      /* longest token in bytes (< 65536) */
     uint32_t byte_rank[256];
+    uint32_t *pair_rank;   /* 65536 entries: rank of each 2-byte token, by b0 << 8 | b1 */
     uint32_t *owned_off;   /* NULL when off/bytes are embedded (static) data */
     uint8_t *owned_bytes;
 } tkm_vocab;
@@ -76,6 +77,8 @@ static inline uint32_t tkm_vocab_lookup(const tkm_vocab *v, const uint8_t *p, si
 {
     if (n == 1)
         return v->byte_rank[p[0]];
+    if (n == 2)
+        return v->pair_rank[(size_t)p[0] << 8 | p[1]];
     if (n > v->max_len || n == 0)
         return TKM_NO_RANK;
     uint64_t head = tkm_vocab_head(p, n);

@@ -1,0 +1,532 @@
+/* scan.c — hand-written scanners for tiktoken's built-in pre-tokenizer patterns.
+ *
+ * The patterns (tiktoken 0.14; \s is White_Space, the classes are Unicode
+ * 16.0 general categories, `$` is the end of the subject):
+ *
+ *   r50k:   '(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$
+ *           |\s+(?!\S)|\s
+ *   cl100k: '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+
+ *           | ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s
+ *   o200k:  [^\r\n\p{L}\p{N}]?[UP]*[LO]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+ *           |[^\r\n\p{L}\p{N}]?[UP]+[LO]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+ *           |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+ *           with UP = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LO = [\p{Ll}\p{Lm}\p{Lo}\p{M}]
+ *
+ * A backtracking engine tries the alternatives left to right and takes the
+ * first that matches at the current position (leftmost-first, not longest).
+ * Each scanner below decides, from a few characters of lookahead and one pass
+ * over the run the piece consists of, which alternative that is and where
+ * the engine's (greedy, possibly backtracked) match of it ends. The comments
+ * at each branch give the reasoning.
+ *
+ * Notation for classes: L letter, N number, WS White_Space, P the
+ * "punctuation" class [^\s\p{L}\p{N}] (note: it includes the marks \p{M}),
+ * Q the prefix class [^\r\n\p{L}\p{N}] (P plus all White_Space but CR, LF).
+ *
+ * Linear time: every scan below reads the characters of the piece it returns
+ * plus a bounded lookahead, except where it reads a run and returns a prefix
+ * of it (whitespace that ends in a line break, a mark before an uppercase
+ * run); there the next call consumes the rest of that run, so each byte is
+ * read a bounded number of times.
+ */
+#include "scan.h"
+
+#include "unicode_data.h"
+#include "utf8.h"
+
+#include <string.h>
+
+/* Per-character class bits: tkm_uc_flags() plus two of our own. */
+#define F_L TKM_UC_L
+#define F_N TKM_UC_N
+#define F_WS TKM_UC_WS
+#define F_UP TKM_UC_UP
+#define F_LO TKM_UC_LO
+#define F_M TKM_UC_M
+#define F_NL 0x40u /* \r or \n (ASCII only) */
+#define F_P 0x80u  /* [^\s\p{L}\p{N}]: none of L, N, WS */
+
+#if (TKM_UC_L | TKM_UC_N | TKM_UC_WS | TKM_UC_UP | TKM_UC_LO | TKM_UC_M) & 0xC0
+#error "scan.c needs bits 0x40 and 0x80 free in the tkm_uc_flags() values"
+#endif
+
+/* The same bits for ASCII, so the common case is a single table load. */
+#define P_ F_P
+#define S_ F_WS
+#define R_ (F_WS | F_NL)
+#define D_ F_N
+#define U_ (F_L | F_UP)
+#define l_ (F_L | F_LO)
+static const uint8_t ascii_flags[128] = {
+    P_, P_, P_, P_, P_, P_, P_, P_, P_, S_, R_, S_, S_, R_, P_, P_, /* 00 */
+    P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, /* 10: not \s */
+    S_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, P_, /* 20 */
+    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, P_, P_, P_, P_, P_, P_, /* 30 */
+    P_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, /* 40 */
+    U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, U_, P_, P_, P_, P_, P_, /* 50 */
+    P_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, /* 60 */
+    l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, l_, P_, P_, P_, P_, P_, /* 70 */
+};
+#undef P_
+#undef S_
+#undef R_
+#undef D_
+#undef U_
+#undef l_
+
+#define NONE ((size_t)-1)
+
+#if defined(__GNUC__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#define COLD __attribute__((noinline))
+#else
+#define HOT_INLINE inline
+#define COLD
+#endif
+
+/* Class bits of the multi-byte character at p, with its length in bits 8+.
+ * Kept out of line: it is rare in most text, and inlining the decoder at
+ * every call site would make the scanners too big to inline themselves. */
+static COLD unsigned flags_multibyte(const uint8_t *p)
+{
+    size_t len;
+    unsigned f = tkm_uc_flags(tkm_utf8_decode(p, &len));
+    if (!(f & (F_L | F_N | F_WS)))
+        f |= F_P;
+    return f | (unsigned)len << 8;
+}
+
+/* Class bits of the character at s[i] (i < n, valid UTF-8); its length in *len. */
+static HOT_INLINE unsigned flags_at(const uint8_t *s, size_t i, size_t *len)
+{
+    uint8_t b = s[i];
+    if (TKM_LIKELY(b < 0x80)) {
+        *len = 1;
+        return ascii_flags[b];
+    }
+    unsigned v = flags_multibyte(s + i);
+    *len = v >> 8;
+    return v & 0xFFu;
+}
+
+/* End of the maximal run from i of characters with a bit of `want`. This is
+ * what a greedy or possessive X+ / X* over one class consumes. */
+static HOT_INLINE size_t run(const uint8_t *s, size_t n, size_t i, unsigned want)
+{
+    while (i < n) {
+        uint8_t b = s[i];
+        if (TKM_LIKELY(b < 0x80)) {
+            if (!(ascii_flags[b] & want))
+                break;
+            i++;
+        } else {
+            size_t len;
+            if (!(flags_at(s, i, &len) & want))
+                break;
+            i += len;
+        }
+    }
+    return i;
+}
+
+/*
+ * Letter runs are most of the bytes of ordinary text. Where 64-bit loads are
+ * cheap and the byte order is known, test eight bytes at a time (SWAR): the
+ * run's end within a word is then found without a branch per byte, and
+ * without the mispredicted loop exit that a byte loop pays on every word.
+ * The byte loop (run) takes over at the first byte that is not an ASCII
+ * letter of the class, so non-ASCII letters and the subject's tail are
+ * handled there.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&  \
+    (defined(__x86_64__) || defined(__aarch64__))
+#define SWAR_LETTERS 1
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static HOT_INLINE uint64_t load64(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+/* The high bit of each byte of x set iff the byte is in (lo, hi), for
+ * 0 <= lo < hi <= 128 (bytes >= 0x80 never). Exact per byte: no step carries
+ * or borrows across bytes (Bit Twiddling Hacks, "hasbetween"). */
+static HOT_INLINE uint64_t bytes_between(uint64_t x, unsigned lo, unsigned hi)
+{
+    uint64_t low7 = x & (ONES * 127);
+    return (ONES * (127 + hi) - low7) & ~x & (low7 + ONES * (127 - lo)) & HIGHS;
+}
+#endif
+
+/* run(s, n, i, F_L) or, with lower_only, run(s, n, i, F_LO). */
+static HOT_INLINE size_t run_letters(const uint8_t *s, size_t n, size_t i, int lower_only)
+{
+#ifdef SWAR_LETTERS
+    while (i + 8 <= n) {
+        uint64_t x = load64(s + i);
+        /* ASCII letters of the class: a-z, or with the case bit forced a-z. */
+        uint64_t in = bytes_between(lower_only ? x : x | ONES * 0x20, 0x60, 0x7B);
+        uint64_t out = ~in & HIGHS;
+        if (out) {
+            i += (size_t)__builtin_ctzll(out) >> 3;
+            break;
+        }
+        i += 8;
+    }
+#endif
+    return run(s, n, i, lower_only ? F_LO : F_L);
+}
+
+/* The maximal whitespace run from pos (s[pos] is White_Space): its end, the
+ * start of its last character, and the position of its last \r or \n. */
+typedef struct ws_run {
+    size_t end;
+    size_t last;
+    size_t nl; /* NONE if the run holds no line break */
+} ws_run;
+
+static HOT_INLINE ws_run scan_ws(const uint8_t *s, size_t n, size_t pos)
+{
+    ws_run r = {pos, pos, NONE};
+    size_t i = pos;
+    while (i < n) {
+        size_t len;
+        unsigned f = flags_at(s, i, &len);
+        if (!(f & F_WS))
+            break;
+        if (f & F_NL)
+            r.nl = i;
+        r.last = i;
+        i += len;
+    }
+    r.end = i;
+    return r;
+}
+
+/* Up to three characters of class N from i (the caller knows s[i] is one):
+ * \p{N}{1,3}, greedy or possessive alike since nothing follows it. */
+static HOT_INLINE size_t digits3(const uint8_t *s, size_t n, size_t i)
+{
+    for (int k = 0; k < 3 && i < n; k++) {
+        size_t len;
+        if (!(flags_at(s, i, &len) & F_N))
+            break;
+        i += len;
+    }
+    return i;
+}
+
+static HOT_INLINE int lower_is(uint8_t c, char want)
+{
+    /* c | 0x20 maps exactly the two ASCII cases of a letter to its lowercase. */
+    return (c | 0x20) == (uint8_t)want;
+}
+
+/* ------------------------------------------------------------------------ */
+/* r50k                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static HOT_INLINE size_t scan_r50k(const uint8_t *s, size_t n, size_t pos)
+{
+    uint8_t b = s[pos];
+    /* '(?:[sdmt]|ll|ve|re): case-sensitive here (no (?i)), ASCII only. The
+     * four alternatives start with different letters, so at most one can
+     * match. When none does, the apostrophe falls through to ` ?P++` below. */
+    if (b == '\'' && pos + 1 < n) {
+        uint8_t c = s[pos + 1];
+        if (c == 's' || c == 'd' || c == 'm' || c == 't')
+            return pos + 2;
+        if (pos + 2 < n) {
+            uint8_t d = s[pos + 2];
+            if ((c == 'l' && d == 'l') || (c == 'v' && d == 'e') || (c == 'r' && d == 'e'))
+                return pos + 3;
+        }
+    }
+    size_t len;
+    unsigned f = flags_at(s, pos, &len);
+    size_t i = pos;
+    /* ` ?\p{L}++`, ` ?\p{N}++`, ` ?[^\s\p{L}\p{N}]++`: the optional space is
+     * taken first, and the three classes are disjoint, so a space followed by
+     * a character of one of them joins that character's run. (Without the
+     * space, a space is in none of the three classes.) */
+    if (b == ' ' && pos + 1 < n) {
+        size_t len2;
+        unsigned g = flags_at(s, pos + 1, &len2);
+        if (g & (F_L | F_N | F_P)) {
+            f = g;
+            i = pos + 1;
+            len = len2;
+        }
+    }
+    if (f & F_L)
+        return run_letters(s, n, i + len, 0);
+    if (f & F_N)
+        return run(s, n, i + len, F_N);
+    if (f & F_P)
+        return run(s, n, i + len, F_P);
+    /* Whitespace. \s++$ takes a run that reaches the end of the subject.
+     * Otherwise the run [pos, end) is followed by \S, so \s+(?!\S) fails at
+     * end and, backtracking one character, succeeds before the run's last
+     * character (which is \s), provided that leaves at least one character.
+     * A run of one character is the final \s alternative. */
+    ws_run w = scan_ws(s, n, pos);
+    if (w.end == n)
+        return n;
+    return w.last > pos ? w.last : w.end;
+}
+
+/* ------------------------------------------------------------------------ */
+/* cl100k                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static HOT_INLINE size_t scan_cl100k(const uint8_t *s, size_t n, size_t pos)
+{
+    uint8_t b = s[pos];
+    /* '(?i:[sdmt]|ll|ve|re): under simple case folding s also matches U+017F
+     * (LATIN SMALL LETTER LONG S, C5 BF); no other non-ASCII character folds
+     * to any of these letters. When none matches, the apostrophe is a Q
+     * prefix or P below ("'x" is a letter piece, "'!" punctuation). */
+    if (b == '\'' && pos + 1 < n) {
+        uint8_t c = s[pos + 1];
+        if (lower_is(c, 's') || lower_is(c, 'd') || lower_is(c, 'm') || lower_is(c, 't'))
+            return pos + 2;
+        if (pos + 2 < n) {
+            uint8_t d = s[pos + 2];
+            if (c == 0xC5 && d == 0xBF)
+                return pos + 3;
+            if ((lower_is(c, 'l') && lower_is(d, 'l')) || (lower_is(c, 'v') && lower_is(d, 'e')) ||
+                (lower_is(c, 'r') && lower_is(d, 'e')))
+                return pos + 3;
+        }
+    }
+    size_t len;
+    unsigned f = flags_at(s, pos, &len);
+    if (!(f & (F_L | F_N | F_NL))) {
+        /* [^\r\n\p{L}\p{N}]?+\p{L}++: the possessive ?+ takes this character
+         * (any punctuation, mark or non-newline space, e.g. " word", "\tword",
+         * "(word", "'word") and never gives it back; the piece exists iff a
+         * letter follows. Retrying without the prefix could not help anyway:
+         * this character is no letter. */
+        if (pos + len < n) {
+            size_t len2;
+            if (flags_at(s, pos + len, &len2) & F_L)
+                return run_letters(s, n, pos + len + len2, 0);
+        }
+    } else if (f & F_L) {
+        return run_letters(s, n, pos + len, 0); /* the prefix is empty */
+    }
+    if (f & F_N)
+        return digits3(s, n, pos); /* \p{N}{1,3}+ */
+    /* ` ?[^\s\p{L}\p{N}]++[\r\n]*+`: a space joins a following punctuation
+     * run; the run then swallows any \r\n right after it. */
+    size_t i = pos;
+    if (b == ' ' && pos + 1 < n) {
+        size_t len2;
+        unsigned g = flags_at(s, pos + 1, &len2);
+        if (g & F_P) {
+            f = g;
+            i = pos + 1;
+            len = len2;
+        }
+    }
+    if (f & F_P)
+        return run(s, n, run(s, n, i + len, F_P), F_NL);
+    /* Whitespace [pos, end). \s++$: a run reaching the end is one piece.
+     * \s*[\r\n]: the greedy \s* backs off until [\r\n] matches, i.e. the
+     * piece ends just after the run's last line break. Otherwise \s+(?!\S)
+     * gives back the run's last character (see r50k), and a single character
+     * is the final \s. */
+    ws_run w = scan_ws(s, n, pos);
+    if (w.end == n)
+        return n;
+    if (w.nl != NONE)
+        return w.nl + 1;
+    return w.last > pos ? w.last : w.end;
+}
+
+/* ------------------------------------------------------------------------ */
+/* o200k                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* (?i:'s|'t|'re|'ve|'m|'ll|'d)? at i: the end of the contraction, or i.
+ * Case-insensitive with simple folding, so 's also matches 'S and 'ſ. The
+ * alternatives start with different letters, so at most one matches; when
+ * 'r or 'v lacks its e (or 'l its second l) the group matches empty. */
+static HOT_INLINE size_t contraction(const uint8_t *s, size_t n, size_t i)
+{
+    if (TKM_LIKELY(i + 1 >= n || s[i] != '\''))
+        return i;
+    uint8_t c = s[i + 1];
+    if (lower_is(c, 's') || lower_is(c, 't') || lower_is(c, 'm') || lower_is(c, 'd'))
+        return i + 2;
+    if (i + 2 >= n)
+        return i;
+    uint8_t d = s[i + 2];
+    if (c == 0xC5 && d == 0xBF) /* U+017F */
+        return i + 3;
+    if ((lower_is(c, 'r') && lower_is(d, 'e')) || (lower_is(c, 'v') && lower_is(d, 'e')) ||
+        (lower_is(c, 'l') && lower_is(d, 'l')))
+        return i + 3;
+    return i;
+}
+
+/* The ends of the two letter alternatives (0: no match) from one position. */
+typedef struct letters {
+    size_t a1, a2;
+} letters;
+
+/* The letter alternatives after the prefix (if any), starting at p < n:
+ *   A1 = [UP]*[LO]+C?   and   A2 = [UP]+[LO]*C?   (C the contraction group).
+ * Returns A1's end, or 0 if A1 fails, and A2's end, or 0 if A2 fails (only
+ * computed when A1 fails).
+ *
+ * A1: [UP]* first takes the whole UP run [p, u); [LO]+ then needs a LO
+ * character where [UP]* stopped, so backtracking gives back UP characters
+ * until it stands on the last position j in [p, u] whose character is LO.
+ * At j = u that is an Ll (or other LO-but-not-UP) character and [LO]+ takes
+ * the whole LO run from u. At j < u the character is in UP and LO (Lm, Lo,
+ * marks: e.g. CJK), and [LO]+ takes it alone: the characters after it in
+ * [j, u) are not LO (j is the last such), nor is s[u]. The optional C? can
+ * always match empty, so the first j that works is the answer. Example:
+ * "中AB1" gives "中", then "AB" by A2.
+ * A2 (reached only when A1 failed, so [p, u] holds no LO character):
+ * [UP]+ takes [p, u) if non-empty and [LO]* matches empty at u. */
+static HOT_INLINE letters letters_o200k(const uint8_t *s, size_t n, size_t p)
+{
+    letters r = {0, 0};
+    size_t i = p, both_end = 0, len = 0;
+    unsigned g = 0;
+    while (i < n) {
+        g = flags_at(s, i, &len);
+        if (!(g & F_UP))
+            break;
+        if (g & F_LO)
+            both_end = i + len;
+        i += len;
+    }
+    if (TKM_LIKELY(i < n && (g & F_LO))) {
+        r.a1 = contraction(s, n, run_letters(s, n, i + len, 1));
+        return r;
+    }
+    if (both_end)
+        r.a1 = contraction(s, n, both_end);
+    else if (i > p)
+        r.a2 = contraction(s, n, i);
+    return r;
+}
+
+static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
+{
+    size_t len;
+    unsigned f = flags_at(s, pos, &len);
+    if (!(f & (F_L | F_N | F_NL))) {
+        /* [^\r\n\p{L}\p{N}]? is greedy but NOT possessive. Order of attempts:
+         * A1 with this character as prefix, A1 without it, A2 with it, A2
+         * without it. Without the prefix, the letter alternatives can only
+         * start here if this character is in UP or LO: among Q characters
+         * those are exactly the marks. */
+        size_t p = pos + len;
+        letters r = {0, 0};
+        if (p < n && (r = letters_o200k(s, n, p)).a1 != 0)
+            return r.a1;
+        if (f & F_M) {
+            /* A1 without prefix: the mark is LO, and [p, u] holds no LO
+             * character (A1 with prefix failed), so [UP]* backs off to
+             * nothing and [LO]+ is the mark alone; then C?. This comes
+             * before A2: "\u0300AB" gives "\u0300", "AB". */
+            return contraction(s, n, p);
+        }
+        if (r.a2)
+            return r.a2;
+        /* Not a letter piece: a space, punctuation or other space. */
+    } else if (f & F_L) {
+        /* No prefix (a letter is not in Q). A letter is in UP or LO, so A1
+         * or A2 matches. */
+        letters r = letters_o200k(s, n, pos);
+        return r.a1 ? r.a1 : r.a2;
+    }
+    if (f & F_N)
+        return digits3(s, n, pos); /* \p{N}{1,3} */
+    /* ` ?[^\s\p{L}\p{N}]+[\r\n/]*`: as in cl100k, but also taking '/'s after
+     * the run (P+ itself already took any '/' inside it). Greedy with
+     * nothing after it, so no backtracking. A mark right after the space
+     * was already taken by A1 above (" \u0301" is a letter piece). */
+    size_t i = pos;
+    if (s[pos] == ' ' && pos + 1 < n) {
+        size_t len2;
+        unsigned g = flags_at(s, pos + 1, &len2);
+        if (g & F_P) {
+            f = g;
+            i = pos + 1;
+            len = len2;
+        }
+    }
+    if (f & F_P) {
+        i = run(s, n, i + len, F_P);
+        while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == '/'))
+            i++;
+        return i;
+    }
+    /* Whitespace [pos, end). There is no \s++$ here, so \s*[\r\n]+ comes
+     * first: \s* backs off to the run's last line break and [\r\n]+ takes
+     * it (the next character, if any, is no line break, else it would be
+     * the last one). So "\n  " at the end gives "\n", "  ". Otherwise
+     * \s+(?!\S) takes the whole run if it reaches the end of the subject,
+     * else gives back its last character; a single character before \S is
+     * the final \s+. */
+    ws_run w = scan_ws(s, n, pos);
+    if (w.nl != NONE)
+        return w.nl + 1;
+    if (w.end == n)
+        return n;
+    return w.last > pos ? w.last : w.end;
+}
+
+/* ------------------------------------------------------------------------ */
+
+size_t tkm_scan_next(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos)
+{
+    switch (kind) {
+    case TKM_SCAN_R50K:
+        return scan_r50k(s, n, pos);
+    case TKM_SCAN_CL100K:
+        return scan_cl100k(s, n, pos);
+    case TKM_SCAN_O200K:
+        return scan_o200k(s, n, pos);
+    case TKM_SCAN_NONE:
+        break;
+    }
+    return pos;
+}
+
+/* One loop per pattern, so each scanner is inlined into its own loop. */
+#define SCAN_LOOP(fn)                                                                             \
+    do {                                                                                          \
+        while (k < max && pos < n) {                                                              \
+            pos = fn(s, n, pos);                                                                  \
+            ends[k++] = pos;                                                                      \
+        }                                                                                         \
+    } while (0)
+
+size_t tkm_scan_pieces(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos, size_t *ends,
+                       size_t max)
+{
+    size_t k = 0;
+    switch (kind) {
+    case TKM_SCAN_R50K:
+        SCAN_LOOP(scan_r50k);
+        break;
+    case TKM_SCAN_CL100K:
+        SCAN_LOOP(scan_cl100k);
+        break;
+    case TKM_SCAN_O200K:
+        SCAN_LOOP(scan_o200k);
+        break;
+    case TKM_SCAN_NONE:
+        break;
+    }
+    return k;
+}
