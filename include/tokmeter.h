@@ -141,11 +141,10 @@ TKM_API const char *tkm_builtin_name(size_t i);
 
 /**
  * Load a built-in encoding by name ("gpt2" is an alias of "r50k_base").
- * The rank data is embedded in the library; no file is read.
- * Returns TKM_OK, TKM_ERR_UNKNOWN_ENCODING, TKM_ERR_NOMEM,
- * TKM_ERR_INVALID_ARGUMENT (name or out NULL), TKM_ERR_REGEX_COMPILE (the
- * linked PCRE2's Unicode tables are not the version tokmeter's exact
- * Unicode 16.0 translation of the patterns was generated against).
+ * The rank data is embedded in the library; no file is read. Built-ins
+ * pre-tokenize with hand-written scanners over Unicode 16.0 tables, not
+ * with a regex engine. Returns TKM_OK, TKM_ERR_UNKNOWN_ENCODING,
+ * TKM_ERR_NOMEM, TKM_ERR_INVALID_ARGUMENT (name or out NULL).
  * alloc may be NULL. On success *out must be freed with tkm_encoding_free().
  */
 TKM_API tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *alloc,
@@ -179,8 +178,11 @@ typedef struct tkm_special_token {
  *  - pattern: the pre-tokenizer regex, NUL-terminated UTF-8, in tiktoken's
  *    (fancy-regex) syntax as PCRE2 accepts it. It runs on PCRE2 with JIT,
  *    with `$` matching only at the end of the text segment. A pattern that is
- *    byte-identical to a built-in one runs on tokmeter's exact Unicode 16.0
- *    scanner; any other pattern uses PCRE2's own Unicode tables.
+ *    byte-identical to a built-in one runs on PCRE2 with tokmeter's exact
+ *    Unicode 16.0 translation of its classes (or on the built-in scanner
+ *    when the linked PCRE2's tables are not the expected version), so it
+ *    gives tiktoken's pieces; any other pattern uses PCRE2's own Unicode
+ *    tables.
  *  - specials/n_specials: special tokens; their ids must not collide with
  *    ranks, texts must be non-empty and distinct.
  *  - sha256_hex: optional (NULL = no check) lower- or upper-case hex SHA-256
