@@ -23,11 +23,14 @@
  * "punctuation" class [^\s\p{L}\p{N}] (note: it includes the marks \p{M}),
  * Q the prefix class [^\r\n\p{L}\p{N}] (P plus all White_Space but CR, LF).
  *
- * Linear time: every scan below reads the characters of the piece it returns
- * plus a bounded lookahead, except where it reads a run and returns a prefix
- * of it (whitespace that ends in a line break, a mark before an uppercase
- * run); there the next call consumes the rest of that run, so each byte is
- * read a bounded number of times.
+ * Linear time: each call reads the piece it returns, a bounded lookahead
+ * (two characters, or eight bytes for the SWAR letter test), and at most the
+ * rest of the run the piece was cut from: a whitespace run after its last
+ * line break or before its last character, or in o200k the uppercase tail
+ * of an UP run after its last LO character or after a leading mark. The
+ * next call or two consume that rest, so each byte is read a bounded number
+ * of times (1 MiB of spaces, of newlines, of letters, or "a" + 1 MiB of
+ * spaces + "b", are each one or two passes).
  */
 #include "scan.h"
 
@@ -85,8 +88,9 @@ static const uint8_t ascii_flags[128] = {
 #endif
 
 /* Class bits of the multi-byte character at p, with its length in bits 8+.
- * Kept out of line: it is rare in most text, and inlining the decoder at
- * every call site would make the scanners too big to inline themselves. */
+ * Kept out of line for the single-character look-ups (first character,
+ * lookahead): inlining the decoder at each of them would make the scanners
+ * too big to inline themselves. The loops over runs use flags_at_inline. */
 static COLD unsigned flags_multibyte(const uint8_t *p)
 {
     size_t len;
@@ -94,6 +98,19 @@ static COLD unsigned flags_multibyte(const uint8_t *p)
     if (!(f & (F_L | F_N | F_WS)))
         f |= F_P;
     return f | (unsigned)len << 8;
+}
+
+/* flags_at() for loops over long runs of non-ASCII characters: the same,
+ * with the decoder inlined. */
+static HOT_INLINE unsigned flags_at_inline(const uint8_t *s, size_t i, size_t *len)
+{
+    uint8_t b = s[i];
+    if (TKM_LIKELY(b < 0x80)) {
+        *len = 1;
+        return ascii_flags[b];
+    }
+    unsigned f = tkm_uc_flags(tkm_utf8_decode(s + i, len));
+    return (f & (F_L | F_N | F_WS)) ? f : f | F_P;
 }
 
 /* Class bits of the character at s[i] (i < n, valid UTF-8); its length in *len. */
@@ -120,8 +137,10 @@ static HOT_INLINE size_t run(const uint8_t *s, size_t n, size_t i, unsigned want
                 break;
             i++;
         } else {
+            /* Decoded inline: long runs of non-ASCII letters (CJK,
+             * Cyrillic, ...) stay in this loop. */
             size_t len;
-            if (!(flags_at(s, i, &len) & want))
+            if (!(flags_at_inline(s, i, &len) & want))
                 break;
             i += len;
         }
@@ -386,7 +405,7 @@ typedef struct letters {
  * A1: [UP]* first takes the whole UP run [p, u); [LO]+ then needs a LO
  * character where [UP]* stopped, so backtracking gives back UP characters
  * until it stands on the last position j in [p, u] whose character is LO.
- * At j = u that is an Ll (or other LO-but-not-UP) character and [LO]+ takes
+ * At j = u that is an Ll character (LO but not UP) and [LO]+ takes
  * the whole LO run from u. At j < u the character is in UP and LO (Lm, Lo,
  * marks: e.g. CJK), and [LO]+ takes it alone: the characters after it in
  * [j, u) are not LO (j is the last such), nor is s[u]. The optional C? can
@@ -400,7 +419,7 @@ static HOT_INLINE letters letters_o200k(const uint8_t *s, size_t n, size_t p)
     size_t i = p, both_end = 0, len = 0;
     unsigned g = 0;
     while (i < n) {
-        g = flags_at(s, i, &len);
+        g = flags_at_inline(s, i, &len);
         if (!(g & F_UP))
             break;
         if (g & F_LO)
@@ -441,7 +460,7 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
         }
         if (r.a2)
             return r.a2;
-        /* Not a letter piece: a space, punctuation or other space. */
+        /* Not a letter piece: whitespace or punctuation, below. */
     } else if (f & F_L) {
         /* No prefix (a letter is not in Q). A letter is in UP or LO, so A1
          * or A2 matches. */

@@ -207,9 +207,15 @@ static int check_kind(int k, const uint8_t *s, size_t n)
 
 static int check_all(const uint8_t *s, size_t n)
 {
+    /* An exact-size heap copy, so that a sanitizer build catches any read
+     * past the subject's end. */
+    uint8_t *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    memcpy(copy, s, n);
     int bad = 0;
     for (int k = 0; k < NKIND; k++)
-        bad |= check_kind(k, s, n);
+        bad |= check_kind(k, copy, n);
+    free(copy);
     subjects_checked++;
     return bad;
 }
@@ -561,7 +567,10 @@ static void test_pathological(void **state)
         case 8: buf_cp(&b, 0x0300), buf_strs(&b, "A", MiB); break;
         case 9: buf_strs(&b, "\t", MiB), buf_str(&b, "x"); break;
         }
-        failures += check_all(b.p, b.n);
+        if (check_all(b.p, b.n)) {
+            failures++;
+            continue; /* a wrong scanner may also be a slow one */
+        }
         /* Linear time: a quadratic scan of 1 MiB would take minutes; 10
          * passes of a linear one take milliseconds. */
         double t0 = now();
