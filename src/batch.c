@@ -3,7 +3,7 @@
  * The encoding is immutable and shared; each worker has its own context.
  * Texts are handed out one at a time through an atomic index, so a few huge
  * texts among many small ones do not leave a core idle. */
-#include "internal.h"
+#include "encoding.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -66,18 +66,19 @@ tkm_status tkm_count_many(const tkm_encoding *enc, const char *const *texts, con
     if (n_threads > 256)
         n_threads = 256;
 
-    tkm_allocator a;
-    tkm_alloc_init(&a, NULL);
+    /* Everything, the workers' contexts included, comes from the encoding's
+     * allocator. */
+    const tkm_allocator *a = &enc->alloc;
     tkm_status *own = NULL;
     if (!statuses) {
-        own = tkm_alloc_array(&a, n, sizeof *own);
+        own = tkm_alloc_array(a, n, sizeof *own);
         if (!own)
             return TKM_ERR_NOMEM;
         statuses = own;
     }
     for (size_t i = 0; i < n; i++)
         statuses[i] = TKM_ERR_INTERNAL; /* overwritten by whoever counts it */
-    shared sh = {enc, texts, lens, n, opts, counts, statuses, 0, NULL};
+    shared sh = {enc, texts, lens, n, opts, counts, statuses, 0, a};
     atomic_init(&sh.next, 0);
     worker ws[256];
     unsigned started = 0;
@@ -112,6 +113,6 @@ tkm_status tkm_count_many(const tkm_encoding *enc, const char *const *texts, con
                 break;
             }
     }
-    tkm_free(&a, own);
+    tkm_free(a, own);
     return st;
 }
