@@ -184,7 +184,8 @@ typedef struct tkm_special_token {
  *    gives tiktoken's pieces; any other pattern uses PCRE2's own Unicode
  *    tables.
  *  - specials/n_specials: special tokens; their ids must not collide with
- *    ranks, texts must be non-empty and distinct.
+ *    ranks; texts must be non-empty, valid UTF-8 and distinct (two texts
+ *    may share an id; decoding it gives the one listed last).
  *  - sha256_hex: optional (NULL = no check) lower- or upper-case hex SHA-256
  *    of the rank data bytes, as tiktoken's expected_hash.
  *  - explicit_n_vocab: optional (0 = no check) expected max id + 1.
@@ -299,7 +300,10 @@ typedef struct tkm_encode_options {
     size_t n_allowed_special;            /* entries in allowed_special */
 } tkm_encode_options;
 
-/** An upper bound on the ids any encode of len bytes produces (== len). */
+/** An upper bound on the ids any encode of len bytes produces, in every
+ *  mode: 3 * len (saturating). Without TKM_ENCODE_REPLACE_INVALID, len
+ *  itself is a bound; with it, each invalid byte may become U+FFFD, three
+ *  bytes, and so up to three tokens. */
 TKM_API size_t tkm_encode_bound(size_t len);
 
 /**

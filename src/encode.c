@@ -66,9 +66,11 @@ void tkm_context_free(tkm_context *ctx)
 
 size_t tkm_encode_bound(size_t len)
 {
-    /* Every token covers at least one input byte: ordinary tokens are
-     * non-empty and special tokens stand for their (non-empty) text. */
-    return len;
+    /* Every token covers at least one byte of the text it encodes: ordinary
+     * tokens are non-empty and special tokens stand for their (non-empty)
+     * text. With TKM_ENCODE_REPLACE_INVALID that text can be up to three
+     * times the input (each invalid byte may become the 3-byte U+FFFD). */
+    return len <= SIZE_MAX / 3 ? 3 * len : SIZE_MAX;
 }
 
 typedef struct job {

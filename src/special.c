@@ -8,6 +8,7 @@
  * o200k_harmony's 1,088 specials that is ~10 probes per '<' in the text.
  */
 #include "special.h"
+#include "utf8.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -96,6 +97,13 @@ tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, siz
         if (!t[i].text || t[i].len == 0) {
             tkm_special_free(s, a);
             return tkm_fail(d, TKM_ERR_SPECIAL_TOKEN, "special token %zu has empty text", i);
+        }
+        /* tiktoken's special tokens are str, so valid UTF-8; that also keeps
+         * every match on character boundaries, so the text between two
+         * specials stays valid UTF-8 for the pre-tokenizer. */
+        if (tkm_utf8_valid_prefix((const uint8_t *)t[i].text, t[i].len) != t[i].len) {
+            tkm_special_free(s, a);
+            return tkm_fail(d, TKM_ERR_SPECIAL_TOKEN, "special token %zu is not valid UTF-8", i);
         }
         s->items[i].text = tkm_strndup(a, t[i].text, t[i].len);
         if (!s->items[i].text)

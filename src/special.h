@@ -27,7 +27,7 @@ typedef struct tkm_special_set {
  * to 200018); decoding such an id gives the text defined last, as tiktoken's
  * decoder (built from the special-token dict, later entries overwriting
  * earlier ones) does: the golden vectors confirm <|reserved_200018|>.
- * Returns TKM_OK, TKM_ERR_SPECIAL_TOKEN (empty or duplicate text),
+ * Returns TKM_OK, TKM_ERR_SPECIAL_TOKEN (empty, invalid UTF-8 or duplicate text),
  * TKM_ERR_NOMEM. */
 TKM_INTERNAL tkm_status tkm_special_build(tkm_special_set *s, const tkm_special_token *t, size_t n,
                                           const tkm_allocator *a, tkm_error_detail *d);
