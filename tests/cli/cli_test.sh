@@ -78,6 +78,25 @@ contains "id position" "$tmp/err" "ids:1:7:"
 printf '15339\n100261\n' > "$tmp/ids"
 "$T" decode -e cl100k_base "$tmp/ids" 2> "$tmp/err"; check "unknown id" 2 $?
 contains "unknown id position" "$tmp/err" "ids:2:1:"
+# --jobs: the same output, in input order, whatever the number of threads.
+mkdir -p "$tmp/many/sub"
+for i in $(seq 1 60); do
+  python3 -c 'import sys; n=int(sys.argv[1]); print(("word%d " % n) * (n * 37 % 500))' "$i" \
+    > "$tmp/many/sub/f$i.txt"
+done
+"$T" count -e cl100k_base --jobs 1 "$tmp/many" > "$tmp/j1"; check "jobs 1" 0 $?
+for j in 2 3 8; do
+  "$T" count -e cl100k_base --jobs $j "$tmp/many" > "$tmp/jn"; check "jobs $j" 0 $?
+  same "jobs $j output equals jobs 1" "$tmp/j1" "$tmp/jn"
+done
+"$T" count -e cl100k_base "$tmp/many" > "$tmp/jn"; same "default jobs" "$tmp/j1" "$tmp/jn"
+"$T" check -m gpt-4o --jobs 1 "$tmp/many" > "$tmp/c1"; check "check jobs 1" 0 $?
+"$T" check -m gpt-4o --jobs 4 "$tmp/many" > "$tmp/c4"; same "check jobs 4" "$tmp/c1" "$tmp/c4"
+# The per-file counts equal counting each file alone.
+sum=0
+for f in "$tmp"/many/sub/*.txt; do sum=$((sum + $("$T" count -e cl100k_base "$f" | cut -f1))); done
+[ "$(tail -1 "$tmp/j1" | cut -f1)" = "$sum" ]; check "total is the sum" 0 $?
+
 "$T" --version > "$tmp/out"; check "version" 0 $?
 "$T" --help > "$tmp/out"; check "help" 0 $?
 contains "help lists exit codes" "$tmp/out" "exit status"

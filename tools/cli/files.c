@@ -1,0 +1,223 @@
+/* files.c — counting the tokens of many files on --jobs threads.
+ *
+ * The encoding is shared (it is immutable); each worker has its own
+ * scratch. A worker streams a regular file through tkm_stream in 1 MiB
+ * chunks (memory stays bounded on files of any size; the count is the same
+ * as counting the file whole), after deciding from its first chunk whether
+ * it is binary (a NUL byte in the first 8000 bytes, git's rule); stdin and
+ * pipes stream the same way. Workers keep only the numbers;
+ * the main thread reports the results in input order. */
+#include "files.h"
+#include "io.h"
+#include "jobs.h"
+#include "progress.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct slot {
+    size_t bytes, tokens;
+    size_t line, col;
+    int rc;           /* EXIT_OK or the failure's exit code */
+    tkm_status st;
+    bool binary;
+    char *message;    /* failure text, malloc'd */
+} slot;
+
+typedef struct run {
+    const cli_opts *o;
+    const tkm_encoding *enc;
+    const tkm_encode_options *opts;
+    cli_walk *w;
+    slot *slots;
+    cli_file_emit emit;
+    void *user;
+    cli_progress progress;
+    uint64_t bytes_done;
+    bool utf8_hint;
+} run;
+
+/* Line and column of byte offset off of a file, by reading it again (only
+ * on an error). */
+static void file_line_col(const char *path, size_t off, size_t *line, size_t *col)
+{
+    *line = *col = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t l = 1, c = 1, pos = 0;
+    int ch;
+    while (pos < off && (ch = getc(f)) != EOF) {
+        if (ch == '\n') {
+            l++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++;
+        }
+        pos++;
+    }
+    fclose(f);
+    if (pos == off) {
+        *line = l;
+        *col = c;
+    }
+}
+
+static void fail(slot *s, tkm_status st, const tkm_error_detail *d)
+{
+    s->st = st;
+    s->rc = cli_status_exit(st);
+    s->message = strdup(d && d->message[0] ? d->message : tkm_strerror(st));
+}
+
+/* Advance (line, col) over buf[0..n). */
+static void advance(const char *buf, size_t n, size_t *line, size_t *col)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)buf[i];
+        if (ch == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            (*col)++;
+        }
+    }
+}
+
+/* Stream a file (or stdin) through tkm_stream in 1 MiB chunks, so memory
+ * stays bounded whatever its size (the count equals counting it whole). The
+ * last two chunks are kept so an error can be placed by line and column; an
+ * error further back is placed by reading a regular file again. */
+static void work_stream(run *r, slot *s, const char *path)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    errno = 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        s->rc = EXIT_USAGE;
+        s->message = strdup(strerror(errno ? errno : EIO));
+        return;
+    }
+    enum { CHUNK = 1 << 20 };
+    char *cur = malloc(CHUNK), *prev = malloc(CHUNK);
+    size_t cur_len = 0, prev_len = 0, prev_start = 0;
+    size_t prev_line = 1, prev_col = 1; /* position of prev[0] */
+    size_t cur_line = 1, cur_col = 1;   /* position of cur[0] */
+    tkm_stream *st = NULL;
+    tkm_error_detail d;
+    memset(&d, 0, sizeof d);
+    d.offset = SIZE_MAX;
+    tkm_status rs = cur && prev ? tkm_stream_create(r->enc, r->opts, NULL, &st) : TKM_ERR_NOMEM;
+    bool first = true;
+    while (rs == TKM_OK) {
+        /* cur becomes prev; read the next chunk into the other buffer. */
+        if (!first) {
+            prev_start = s->bytes - cur_len;
+            prev_line = cur_line;
+            prev_col = cur_col;
+            advance(cur, cur_len, &cur_line, &cur_col);
+            char *t = prev;
+            prev = cur;
+            prev_len = cur_len;
+            cur = t;
+        }
+        cur_len = fread(cur, 1, CHUNK, f);
+        if (cur_len == 0)
+            break;
+        if (first && !r->o->text && cli_is_binary(cur, cur_len)) {
+            s->binary = true;
+            break;
+        }
+        first = false;
+        s->bytes += cur_len;
+        rs = tkm_stream_feed(st, cur, cur_len, &d);
+    }
+    if (rs == TKM_OK && ferror(f)) {
+        s->rc = EXIT_USAGE;
+        s->message = strdup(strerror(errno ? errno : EIO));
+    } else if (rs == TKM_OK && !s->binary) {
+        rs = tkm_stream_finish(st, &s->tokens, &d);
+    }
+    if (rs != TKM_OK) {
+        if (rs == TKM_ERR_INVALID_UTF8 && d.offset != SIZE_MAX)
+            /* tkm_stream's message gives the offset within the piece being
+             * counted; d.offset is the one in the whole input. */
+            snprintf(d.message, sizeof d.message, "invalid UTF-8 at byte offset %zu", d.offset);
+        fail(s, rs, &d);
+        size_t cur_start = s->bytes - cur_len;
+        if (d.offset == SIZE_MAX) {
+        } else if (d.offset >= cur_start && d.offset <= s->bytes) {
+            s->line = cur_line;
+            s->col = cur_col;
+            advance(cur, d.offset - cur_start, &s->line, &s->col);
+        } else if (prev_len && d.offset >= prev_start && d.offset < cur_start) {
+            s->line = prev_line;
+            s->col = prev_col;
+            advance(prev, d.offset - prev_start, &s->line, &s->col);
+        } else if (!is_stdin) {
+            file_line_col(path, d.offset, &s->line, &s->col);
+        }
+    }
+    tkm_stream_free(st);
+    free(cur);
+    free(prev);
+    if (!is_stdin)
+        fclose(f);
+}
+
+static void work(void *arg, unsigned worker, size_t i)
+{
+    (void)worker;
+    run *r = arg;
+    work_stream(r, &r->slots[i], r->w->files[i]);
+}
+
+static void emit(void *arg, size_t i)
+{
+    run *r = arg;
+    slot *s = &r->slots[i];
+    const char *path = r->w->files[i];
+    r->bytes_done += s->bytes;
+    cli_progress_update(&r->progress, i + 1, r->bytes_done);
+    if (s->rc != EXIT_OK) {
+        cli_progress_clear(&r->progress);
+        cli_walk_error(r->w, path, s->line, s->col, s->rc, s->message ? s->message : "failed");
+        if (s->st == TKM_ERR_INVALID_UTF8)
+            r->utf8_hint = true;
+    } else if (s->binary) {
+        cli_walk_skip(r->w, path, "binary");
+    } else {
+        cli_file_result res = {path, s->bytes, s->tokens};
+        r->emit(r->user, &res);
+    }
+    free(s->message);
+    s->message = NULL;
+}
+
+int cli_count_files(const cli_opts *o, const tkm_encoding *enc, const tkm_encode_options *opts,
+                    cli_walk *w, cli_file_emit emit_fn, void *user)
+{
+    unsigned threads = o->jobs ? o->jobs : cli_default_jobs();
+    if (threads > w->n_files)
+        threads = w->n_files ? (unsigned)w->n_files : 1;
+    run r = {o, enc, opts, w, calloc(w->n_files ? w->n_files : 1, sizeof(slot)), emit_fn, user,
+             {0}, 0, false};
+    if (!r.slots) {
+        cli_err("%s", "out of memory");
+        return EXIT_DATA;
+    }
+    int rc = EXIT_OK;
+    cli_progress_begin(&r.progress, "files", w->n_files);
+    int jr = cli_jobs_run(w->n_files, threads, work, emit, &r);
+    cli_progress_end(&r.progress);
+    if (jr != 0) {
+        cli_err("%s", "cannot start the worker threads");
+        rc = EXIT_DATA;
+    }
+    if (r.utf8_hint)
+        fputs("tokmeter: hint: --invalid-utf8 replace|lossless accepts such input\n", stderr);
+    free(r.slots);
+    return cli_worse(rc, w->rc);
+}
