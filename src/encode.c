@@ -219,8 +219,11 @@ static tkm_status replace_invalid(tkm_context *ctx, const uint8_t *s, size_t n, 
     return TKM_OK;
 }
 
+/* origin: the offset of text[0] in the caller's whole input (streams), added
+ * to every offset reported. */
 static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *text, size_t len,
-                      const tkm_encode_options *opts, tkm_sink *sink, tkm_error_detail *d)
+                      const tkm_encode_options *opts, size_t origin, tkm_sink *sink,
+                      tkm_error_detail *d)
 {
     tkm_detail_clear(d);
     if (!enc || (!text && len))
@@ -262,8 +265,9 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
         if (v < len) {
             if (!(flags & TKM_ENCODE_REPLACE_INVALID)) {
                 if (d)
-                    d->offset = v;
-                return tkm_fail(d, TKM_ERR_INVALID_UTF8, "invalid UTF-8 at byte offset %zu", v);
+                    d->offset = origin + v;
+                return tkm_fail(d, TKM_ERR_INVALID_UTF8, "invalid UTF-8 at byte offset %zu",
+                                origin + v);
             }
             if (replace_invalid(ctx, s, len, &len) != TKM_OK)
                 return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
@@ -276,12 +280,12 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
     if (any_disallowed &&
         tkm_special_find(sp, disallowed, (const char *)s, len, 0, &sp_pos, &sp_idx)) {
         if (d) {
-            d->offset = sp_pos;
+            d->offset = origin + sp_pos;
             d->token = sp->items[sp_idx].id;
         }
         return tkm_fail(d, TKM_ERR_DISALLOWED_SPECIAL,
                         "special token %s (id %u) at byte offset %zu is not allowed",
-                        sp->items[sp_idx].text, sp->items[sp_idx].id, sp_pos);
+                        sp->items[sp_idx].text, sp->items[sp_idx].id, origin + sp_pos);
     }
 
     if (enc->scan == TKM_SCAN_NONE && !ctx->match.md &&
@@ -294,7 +298,7 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
                      tkm_special_find(sp, allowed, (const char *)s, len, pos, &sp_pos, &sp_idx);
         size_t end = found ? sp_pos : len;
         if (end > pos) {
-            tkm_status st = run_segment(&j, s + pos, end - pos, pos);
+            tkm_status st = run_segment(&j, s + pos, end - pos, origin + pos);
             if (st != TKM_OK)
                 return st;
         }
@@ -315,7 +319,7 @@ tkm_status tkm_context_encode(tkm_context *ctx, const tkm_encoding *enc, const c
         return tkm_fail(detail, TKM_ERR_INVALID_ARGUMENT, "context, ids or n_out is NULL");
     }
     tkm_sink sink = {ids, cap, 0, SIZE_MAX};
-    tkm_status st = run(ctx, enc, text, len, opts, &sink, detail);
+    tkm_status st = run(ctx, enc, text, len, opts, 0, &sink, detail);
     if (st != TKM_OK)
         return st;
     *n_out = sink.n;
@@ -328,12 +332,20 @@ tkm_status tkm_context_count(tkm_context *ctx, const tkm_encoding *enc, const ch
                              size_t len, const tkm_encode_options *opts, size_t limit,
                              size_t *n_out, bool *exceeded, tkm_error_detail *detail)
 {
+    return tkm_context_count_at(ctx, enc, text, len, opts, 0, limit, n_out, exceeded, detail);
+}
+
+tkm_status tkm_context_count_at(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                                size_t len, const tkm_encode_options *opts, size_t origin,
+                                size_t limit, size_t *n_out, bool *exceeded,
+                                tkm_error_detail *detail)
+{
     if (!ctx || !n_out) {
         tkm_detail_clear(detail);
         return tkm_fail(detail, TKM_ERR_INVALID_ARGUMENT, "context or n_out is NULL");
     }
     tkm_sink sink = {NULL, 0, 0, limit};
-    tkm_status st = run(ctx, enc, text, len, opts, &sink, detail);
+    tkm_status st = run(ctx, enc, text, len, opts, origin, &sink, detail);
     if (st != TKM_OK)
         return st;
     *n_out = sink.n;

@@ -37,6 +37,14 @@ TKM_INTERNAL const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern);
 /* The scanner for a built-in tiktoken pattern, or TKM_SCAN_NONE. */
 TKM_INTERNAL tkm_scan_kind tkm_builtin_scan_kind(const char *tiktoken_pattern);
 
+/* tkm_context_count with every reported offset shifted by origin (the
+ * position of text[0] in a larger input; used by streams). */
+TKM_INTERNAL tkm_status tkm_context_count_at(tkm_context *ctx, const tkm_encoding *enc,
+                                             const char *text, size_t len,
+                                             const tkm_encode_options *opts, size_t origin,
+                                             size_t limit, size_t *n_out, bool *exceeded,
+                                             tkm_error_detail *detail);
+
 /* Compile options for built-in translations and for custom patterns. */
 #define TKM_PCRE2_BUILTIN_OPTIONS (PCRE2_UTF | PCRE2_DOLLAR_ENDONLY)
 #define TKM_PCRE2_CUSTOM_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY)

@@ -118,10 +118,9 @@ static tkm_status count_prefix(tkm_stream *s, size_t c, tkm_error_detail *d)
 {
     tkm_encode_options o = {s->flags, (const char *const *)s->allowed, s->n_allowed};
     size_t n = 0;
-    tkm_status st = tkm_context_count(s->ctx, s->enc, s->buf, c, &o, SIZE_MAX, &n, NULL, d);
+    tkm_status st =
+        tkm_context_count_at(s->ctx, s->enc, s->buf, c, &o, s->base, SIZE_MAX, &n, NULL, d);
     if (st != TKM_OK) {
-        if (d && d->offset != SIZE_MAX)
-            d->offset += s->base;
         s->failed = true;
         return st;
     }
