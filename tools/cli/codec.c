@@ -9,25 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmd_encode(cli_opts *o)
+/* encode and decode take one input (FILE or stdin) and an encoding: open
+ * both. On failure everything is released and the exit code returned. */
+static int open_one(cli_opts *o, const char *cmd, cli_text *t, const char **path, char **buf,
+                    size_t *len)
 {
     if (o->n_files > 1)
-        return cli_usage("%s", "encode takes at most one FILE");
+        return cli_usage("%s takes at most one FILE", cmd);
     if (!o->model && !o->encoding)
         return cli_usage("%s", "-e ENCODING is required");
-    cli_text t;
-    int rc = cli_text_open(o, false, &t);
+    int rc = cli_text_open(o, false, t);
     if (rc != EXIT_OK) {
-        cli_text_close(&t);
+        cli_text_close(t);
         return rc;
     }
-    const char *path = o->n_files ? o->files[0] : "-";
-    char *buf;
-    size_t len;
-    if (cli_read_file(path, &buf, &len) != 0) {
-        cli_text_close(&t);
+    *path = o->n_files ? o->files[0] : "-";
+    if (cli_read_file(*path, buf, len) != 0) {
+        cli_text_close(t);
         return EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+int cmd_encode(cli_opts *o)
+{
+    cli_text t;
+    const char *path;
+    char *buf;
+    size_t len;
+    int rc = open_one(o, "encode", &t, &path, &buf, &len);
+    if (rc != EXIT_OK)
+        return rc;
     size_t cap = tkm_encode_bound(len), n = 0;
     uint32_t *ids = malloc((cap ? cap : 1) * sizeof *ids);
     tkm_error_detail d;
@@ -53,23 +65,13 @@ static bool is_sep(char c)
 
 int cmd_decode(cli_opts *o)
 {
-    if (o->n_files > 1)
-        return cli_usage("%s", "decode takes at most one FILE");
-    if (!o->model && !o->encoding)
-        return cli_usage("%s", "-e ENCODING is required");
     cli_text t;
-    int rc = cli_text_open(o, false, &t);
-    if (rc != EXIT_OK) {
-        cli_text_close(&t);
-        return rc;
-    }
-    const char *path = o->n_files ? o->files[0] : "-";
+    const char *path;
     char *buf;
     size_t len;
-    if (cli_read_file(path, &buf, &len) != 0) {
-        cli_text_close(&t);
-        return EXIT_USAGE;
-    }
+    int rc = open_one(o, "decode", &t, &path, &buf, &len);
+    if (rc != EXIT_OK)
+        return rc;
     size_t cap = len / 2 + 1, n = 0;
     uint32_t *ids = malloc(cap * sizeof *ids);
     size_t *where = malloc(cap * sizeof *where);
