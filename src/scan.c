@@ -227,6 +227,24 @@ static HOT_INLINE ws_run scan_ws(const uint8_t *s, size_t n, size_t pos)
 
 /* Up to three characters of class N from i (the caller knows s[i] is one):
  * \p{N}{1,3}, greedy or possessive alike since nothing follows it. */
+/* ` ?[^\s\p{L}\p{N}]...`: a space at pos followed by punctuation starts the
+ * punctuation run at pos + 1 (the space is its prefix). Returns where the
+ * run's first character is, updating *f and *len to that character. */
+static HOT_INLINE size_t space_then_punct(const uint8_t *s, size_t n, size_t pos, unsigned *f,
+                                          size_t *len)
+{
+    if (s[pos] == ' ' && pos + 1 < n) {
+        size_t len2;
+        unsigned g = flags_at(s, pos + 1, &len2);
+        if (g & F_P) {
+            *f = g;
+            *len = len2;
+            return pos + 1;
+        }
+    }
+    return pos;
+}
+
 static HOT_INLINE size_t digits3(const uint8_t *s, size_t n, size_t i)
 {
     for (int k = 0; k < 3 && i < n; k++) {
@@ -341,16 +359,7 @@ static HOT_INLINE size_t scan_cl100k(const uint8_t *s, size_t n, size_t pos)
         return digits3(s, n, pos); /* \p{N}{1,3}+ */
     /* ` ?[^\s\p{L}\p{N}]++[\r\n]*+`: a space joins a following punctuation
      * run; the run then swallows any \r\n right after it. */
-    size_t i = pos;
-    if (b == ' ' && pos + 1 < n) {
-        size_t len2;
-        unsigned g = flags_at(s, pos + 1, &len2);
-        if (g & F_P) {
-            f = g;
-            i = pos + 1;
-            len = len2;
-        }
-    }
+    size_t i = space_then_punct(s, n, pos, &f, &len);
     if (f & F_P)
         return run(s, n, run(s, n, i + len, F_P), F_NL);
     /* Whitespace [pos, end). \s++$: a run reaching the end is one piece.
@@ -473,16 +482,7 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
      * the run (P+ itself already took any '/' inside it). Greedy with
      * nothing after it, so no backtracking. A mark right after the space
      * was already taken by A1 above (" \u0301" is a letter piece). */
-    size_t i = pos;
-    if (s[pos] == ' ' && pos + 1 < n) {
-        size_t len2;
-        unsigned g = flags_at(s, pos + 1, &len2);
-        if (g & F_P) {
-            f = g;
-            i = pos + 1;
-            len = len2;
-        }
-    }
+    size_t i = space_then_punct(s, n, pos, &f, &len);
     if (f & F_P) {
         i = run(s, n, i + len, F_P);
         while (i < n && (s[i] == '\r' || s[i] == '\n' || s[i] == '/'))
