@@ -16,6 +16,9 @@
 
 /* Pieces up to this many bytes use the array merge on the stack. */
 #define SMALL_PIECE 64
+/* Pieces from this many bytes on also use the pair cache (clearing it costs
+ * 32 KiB of writes, worth it only when the piece is long). */
+#define CACHED_PIECE 2048
 
 void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *a)
 {
@@ -23,6 +26,8 @@ void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *a)
         return;
     tkm_free(a, s->arr);
     tkm_free(a, s->heap);
+    tkm_free(a, s->pc_key);
+    tkm_free(a, s->pc_val);
     memset(s, 0, sizeof *s);
 }
 
@@ -124,6 +129,28 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
     return top;
 }
 
+/* Rank of the concatenation of two adjacent parts, the tokens l and r whose
+ * bytes are p[0..len). Giant pieces are mostly long runs of few distinct
+ * parts (1 MiB of spaces merges the same pairs again and again), so their
+ * lookups go through a small direct-mapped cache keyed by (l, r): the bytes
+ * of two tokens fix their concatenation, so the key determines the answer.
+ * Without a cache, or when a part is not a token, look the bytes up. */
+static inline uint32_t pair_rank(const tkm_vocab *v, const tkm_bpe_scratch *s, bool cached,
+                                 uint32_t l, uint32_t r, const uint8_t *p, size_t len)
+{
+    if (len > v->max_len)
+        return TKM_NO_RANK;
+    if (!cached || l == TKM_NO_RANK || r == TKM_NO_RANK)
+        return rank_of(v, p, len);
+    uint64_t key = (uint64_t)l << 32 | r;
+    size_t idx = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - TKM_PAIR_CACHE_BITS));
+    if (s->pc_key[idx] != key) {
+        s->pc_key[idx] = key;
+        s->pc_val[idx] = rank_of(v, p, len);
+    }
+    return s->pc_val[idx];
+}
+
 /* The heap merge, as tiktoken's _byte_pair_merge_large: a doubly linked list
  * of parts; stale heap entries are recognised because the part's current pair
  * rank no longer equals the entry's. */
@@ -133,12 +160,24 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
     if (tkm_grow(a, (void **)&s->arr, &s->arr_cap, 4 * n + 4, sizeof *s->arr) != TKM_OK ||
         tkm_grow(a, (void **)&s->heap, &s->heap_cap, 3 * n + 3, sizeof *s->heap) != TKM_OK)
         return TKM_ERR_NOMEM;
+    bool cached = n >= CACHED_PIECE;
+    if (cached && !s->pc_key) {
+        s->pc_key = tkm_alloc_array(a, (size_t)1 << TKM_PAIR_CACHE_BITS, sizeof *s->pc_key);
+        s->pc_val = tkm_alloc_array(a, (size_t)1 << TKM_PAIR_CACHE_BITS, sizeof *s->pc_val);
+        if (!s->pc_key || !s->pc_val) {
+            tkm_free(a, s->pc_key);
+            tkm_free(a, s->pc_val);
+            s->pc_key = NULL;
+            s->pc_val = NULL;
+            return TKM_ERR_NOMEM;
+        }
+    }
+    if (cached) /* no key is all ones: ranks are below TKM_NO_RANK */
+        memset(s->pc_key, 0xff, ((size_t)1 << TKM_PAIR_CACHE_BITS) * sizeof *s->pc_key);
     const uint32_t NONE = UINT32_MAX;
     uint32_t *nxt = s->arr, *prv = nxt + n + 1, *pair = prv + n + 1, *tok = pair + n + 1;
     uint64_t *heap = s->heap;
     size_t hn = 0;
-    const size_t max_len = v->max_len;
-
     for (size_t i = 0; i < n; i++) {
         nxt[i] = (uint32_t)(i + 1);
         prv[i] = i ? (uint32_t)(i - 1) : NONE;
@@ -164,13 +203,12 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
         pair[i] = TKM_NO_RANK;
         if (k < n) {
             size_t end = nxt[k];
-            if (end - i <= max_len && (pair[i] = rank_of(v, p + i, end - i)) != TKM_NO_RANK)
+            if ((pair[i] = pair_rank(v, s, cached, r, tok[k], p + i, end - i)) != TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[i] << 32) | i);
         }
         uint32_t h = prv[i];
         if (h != NONE) {
-            pair[h] = TKM_NO_RANK;
-            if (k - h <= max_len && (pair[h] = rank_of(v, p + h, k - h)) != TKM_NO_RANK)
+            if ((pair[h] = pair_rank(v, s, cached, tok[h], r, p + h, k - h)) != TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[h] << 32) | h);
         }
     }
