@@ -395,8 +395,9 @@ typedef struct tkm_stream tkm_stream;
  * the final count equals tkm_count() on the whole text. Memory stays
  * bounded by the longest stretch without such a place (and by the largest
  * pre-token piece), not by the input size. With a custom pattern the whole
- * text is kept until tkm_stream_finish(). Returns TKM_OK, TKM_ERR_NOMEM,
- * TKM_ERR_INVALID_ARGUMENT, TKM_ERR_UNKNOWN_SPECIAL.
+ * text is kept until tkm_stream_finish(). alloc NULL means the encoding's
+ * allocator. Returns TKM_OK, TKM_ERR_NOMEM, TKM_ERR_INVALID_ARGUMENT,
+ * TKM_ERR_UNKNOWN_SPECIAL.
  */
 TKM_API tkm_status tkm_stream_create(const tkm_encoding *enc, const tkm_encode_options *opts,
                                      const tkm_allocator *alloc, tkm_stream **out);

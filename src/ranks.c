@@ -170,8 +170,8 @@ tkm_status tkm_ranks_parse(const char *text, size_t len, const tkm_allocator *a,
         if (e->rank > out->max_rank)
             out->max_rank = e->rank;
     }
-    if (st == TKM_OK && out->n == 0)
-        st = parse_fail(d, line ? line : 1, 0, "no tokens");
+    if (st == TKM_OK && out->n == 0) /* no line to point at */
+        st = tkm_fail(d, TKM_ERR_RANK_PARSE, "rank data has no tokens");
     if (st != TKM_OK)
         tkm_ranks_free(a, out);
     return st;

@@ -79,7 +79,7 @@ tkm_status tkm_stream_create(const tkm_encoding *enc, const tkm_encode_options *
     if (!enc || !out || (opts && opts->n_allowed_special && !opts->allowed_special))
         return TKM_ERR_INVALID_ARGUMENT;
     tkm_allocator a;
-    tkm_alloc_init(&a, alloc);
+    tkm_alloc_init(&a, alloc ? alloc : &enc->alloc);
     tkm_stream *s = tkm_calloc_array(&a, 1, sizeof *s);
     if (!s)
         return TKM_ERR_NOMEM;

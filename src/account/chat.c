@@ -246,6 +246,36 @@ static size_t strip_period(const char *s, size_t n)
     return n && s[n - 1] == '.' ? n - 1 : n;
 }
 
+/* A long joined line is counted through a stream (in the encoding's
+ * allocator, with exactly the whole-text result) instead of being copied. */
+static tkm_status acc_joined_stream(acc *a, const char *p1, size_t n1, const char *p2, size_t n2,
+                                    const char *p3, size_t n3, bool three)
+{
+    if (a->exceeded)
+        return TKM_OK;
+    tkm_stream *s = NULL;
+    tkm_status st = tkm_stream_create(a->enc, tkm_acct_text_opts(), NULL, &s);
+    if (st == TKM_OK)
+        st = tkm_stream_feed(s, p1, n1, a->detail);
+    if (st == TKM_OK)
+        st = tkm_stream_feed(s, ":", 1, a->detail);
+    if (st == TKM_OK)
+        st = tkm_stream_feed(s, p2, n2, a->detail);
+    if (st == TKM_OK && three)
+        st = tkm_stream_feed(s, ":", 1, a->detail);
+    if (st == TKM_OK && three)
+        st = tkm_stream_feed(s, p3, n3, a->detail);
+    size_t n = 0;
+    if (st == TKM_OK)
+        st = tkm_stream_finish(s, &n, a->detail);
+    tkm_stream_free(s);
+    if (st != TKM_OK)
+        return st;
+    st = acc_size(a, n);
+    acc_check(a);
+    return st;
+}
+
 /* Count the concatenation a ":" b [":" c]: tokens of a joined string differ
  * from the sum of its pieces, so the line is built before counting. */
 static tkm_status acc_joined(acc *a, const char *p1, size_t n1, const char *p2, size_t n2,
@@ -255,9 +285,9 @@ static tkm_status acc_joined(acc *a, const char *p1, size_t n1, const char *p2, 
     size_t n = n1 + 1 + n2 + (three ? 1 + n3 : 0);
     if (n < n1 || (n1 && !p1) || (n2 && !p2) || (n3 && !p3))
         return TKM_ERR_INVALID_ARGUMENT;
-    char *buf = n <= sizeof stackbuf ? stackbuf : tkm_acct_alloc(NULL, n);
-    if (!buf)
-        return TKM_ERR_NOMEM;
+    if (n > sizeof stackbuf)
+        return acc_joined_stream(a, p1, n1, p2, n2, p3, n3, three);
+    char *buf = stackbuf;
     size_t k = 0;
     if (n1)
         memcpy(buf + k, p1, n1);
@@ -271,10 +301,7 @@ static tkm_status acc_joined(acc *a, const char *p1, size_t n1, const char *p2, 
         if (n3)
             memcpy(buf + k, p3, n3);
     }
-    tkm_status st = acc_text(a, buf, n);
-    if (buf != stackbuf)
-        tkm_acct_free(NULL, buf);
-    return st;
+    return acc_text(a, buf, n);
 }
 
 tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *enc,
