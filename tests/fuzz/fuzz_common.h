@@ -1,0 +1,186 @@
+/* fuzz_common.h — helpers shared by the libFuzzer targets in tests/fuzz/.
+ *
+ * Every target uses only the public API (tokmeter.h). A broken invariant
+ * prints what was expected and aborts, which libFuzzer reports as a crash and
+ * the replay driver (replay.c) as a failed test. */
+#ifndef TKM_FUZZ_COMMON_H
+#define TKM_FUZZ_COMMON_H
+
+#include "tokmeter.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#define FUZZ_CHECK(cond, ...)                                                          \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n  ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                              \
+            fputc('\n', stderr);                                                       \
+            abort();                                                                   \
+        }                                                                              \
+    } while (0)
+
+/* A status the library returned must be one of the pinned values. */
+#define FUZZ_CHECK_STATUS_KNOWN(st) \
+    FUZZ_CHECK((int)(st) >= 0 && (int)(st) <= TKM_ERR_INTERNAL, "unknown status %d", (int)(st))
+
+/* Aborts when an allocation the harness itself needs fails. */
+static inline void *fuzz_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "fuzz harness: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
+}
+
+/* Loads a built-in encoding or aborts (a harness failure, not a finding). */
+static inline tkm_encoding *fuzz_load_builtin(const char *name)
+{
+    tkm_encoding *enc = NULL;
+    tkm_status st = tkm_encoding_load_builtin(name, NULL, &enc);
+    if (st != TKM_OK || !enc) {
+        fprintf(stderr, "fuzz harness: cannot load %s: %s\n", name, tkm_strerror(st));
+        abort();
+    }
+    return enc;
+}
+
+/* Encodes into a fresh array of tkm_encode_bound(len) ids (+1 so that a
+ * zero-length result still gets a real buffer). Returns the status; *ids is
+ * always set and must be freed. */
+static inline tkm_status fuzz_encode(const tkm_encoding *enc, const uint8_t *text, size_t len,
+                                     unsigned flags, uint32_t **ids, size_t *n,
+                                     tkm_error_detail *d)
+{
+    tkm_encode_options o = {flags, NULL, 0};
+    size_t cap = tkm_encode_bound(len);
+    *ids = fuzz_xmalloc((cap + 1) * sizeof **ids);
+    *n = SIZE_MAX;
+    return tkm_encode(enc, (const char *)text, len, &o, *ids, cap, n, d);
+}
+
+/* An independent UTF-8 validator (Unicode Table 3-7). Returns the offset of
+ * the first ill-formed sequence, or len when the text is valid. */
+static inline size_t fuzz_utf8_first_invalid(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = s[i];
+        size_t need;
+        uint8_t lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            need = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (len - i < need)
+            return i;
+        for (size_t k = 1; k < need; k++) {
+            uint8_t b = s[i + k];
+            uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+            if (b < l || b > h)
+                return i;
+        }
+        i += need;
+    }
+    return len;
+}
+
+/* Python's bytes.decode("utf-8", "replace") re-encoded as UTF-8: every
+ * maximal subpart of an ill-formed sequence becomes U+FFFD. out needs room
+ * for 3 * len bytes. Returns the output length. */
+static inline size_t fuzz_utf8_replace(const uint8_t *s, size_t len, uint8_t *out)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        uint8_t c = s[i];
+        size_t need;
+        uint8_t lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            out[o++] = c;
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            need = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        size_t k = 1;
+        while (k < need && i + k < len) {
+            uint8_t b = s[i + k];
+            uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+            if (b < l || b > h)
+                break;
+            k++;
+        }
+        if (k == need) {
+            memcpy(out + o, s + i, need);
+            o += need;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+        i += k;
+    }
+    return o;
+}
+
+/* Byte offset of the first occurrence of needle in hay[from..len), or SIZE_MAX. */
+static inline size_t fuzz_find(const uint8_t *hay, size_t len, size_t from, const char *needle,
+                               size_t nlen)
+{
+    if (nlen == 0 || nlen > len)
+        return SIZE_MAX;
+    for (size_t i = from; i + nlen <= len; i++) {
+        const uint8_t *q = memchr(hay + i, (unsigned char)needle[0], len - nlen + 1 - i);
+        if (!q)
+            return SIZE_MAX;
+        i = (size_t)(q - hay);
+        if (memcmp(q, needle, nlen) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* A small deterministic hash of the input, for choices derived from it. */
+static inline uint64_t fuzz_hash(const uint8_t *data, size_t size)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ data[i]) * 1099511628211ull;
+    return h;
+}
+
+#endif

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# tests/fuzz/run.sh — build the libFuzzer targets with clang (ASan + UBSan)
+# and run each for a bounded time on a copy of its seed corpus.
+#
+# Environment:
+#   FUZZ_SECONDS  seconds per fuzzer (default 60)
+#   FUZZ_TARGETS  space-separated subset (default: all in tests/fuzz/tests.cmake)
+#   BUILD_DIR     build directory (default build-fuzz, relative to the repo)
+#   CC            compiler (default clang)
+# Extra arguments are passed to every fuzzer (e.g. -jobs=2 -workers=2).
+#
+# Exits non-zero when a fuzzer crashed, leaked, timed out or ran out of
+# memory; the crashing input is printed, and it must be added to
+# tests/fuzz/corpus/<target>/ as a regression seed once fixed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+seconds="${FUZZ_SECONDS:-60}"
+dir="${BUILD_DIR:-build-fuzz}"
+targets="${FUZZ_TARGETS:-roundtrip count fastpath ranks}"
+export CC="${CC:-clang}"
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+  echo "run.sh: $CC not found; libFuzzer needs clang" >&2
+  exit 1
+fi
+
+echo "== configuring $dir ($CC, ASan + UBSan + libFuzzer)"
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTKM_BUILD_FUZZERS=ON \
+  -DTKM_SANITIZE=ON -DTKM_BUILD_TESTS=ON -DTKM_BUILD_CLI=OFF -DTKM_BUILD_BENCH=OFF >/dev/null
+build_targets=()
+for t in $targets; do build_targets+=(--target "fuzz_$t"); done
+echo "== building ${build_targets[*]}"
+cmake --build "$dir" -j"$(nproc)" "${build_targets[@]}"
+
+# UBSan must abort (the build uses -fno-sanitize-recover=all too) so that
+# libFuzzer records the input; leaks are reported by LSan at exit of a run.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+
+work="$dir/fuzz-work"
+failed=()
+summary=()
+for t in $targets; do
+  bin="$dir/tests/fuzz_$t"
+  [ -x "$bin" ] || bin=$(find "$dir" -name "fuzz_$t" -type f -perm -u+x | head -n1)
+  if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+    echo "run.sh: fuzz_$t was not built" >&2
+    failed+=("$t")
+    continue
+  fi
+  seeds="$repo/tests/fuzz/corpus/$t"
+  corpus="$work/$t/corpus"
+  artifacts="$work/$t/artifacts"
+  rm -rf "$work/$t"
+  mkdir -p "$corpus" "$artifacts"
+  cp -R "$seeds/." "$corpus/"
+  # ranks.dict for the rank loader, text.dict (special tokens, UTF-8 edge
+  # cases) for the text targets.
+  dict=()
+  d="$repo/tests/fuzz/$t.dict"
+  [ -f "$d" ] || d="$repo/tests/fuzz/text.dict"
+  [ -f "$d" ] && dict=(-dict="$d")
+  log="$work/$t/fuzz.log"
+  echo "== fuzz_$t for ${seconds}s (log: $log)"
+  set +e
+  "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$@" "$corpus" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+  speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+  cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n1 | grep -Eo '[0-9]+' || true)
+  units=$(find "$corpus" -type f | wc -l)
+  line="fuzz_$t: ${execs:-?} executions, ${speed:-?} exec/s, coverage ${cov:-?}, corpus $units files"
+  if [ "$rc" -ne 0 ]; then
+    line="$line: FAILED (exit $rc)"
+    failed+=("$t")
+    echo "---- fuzz_$t failed; last lines of $log:"
+    grep -E 'ERROR|SUMMARY|check failed|runtime error|Test unit written|timeout|out-of-memory' "$log" | head -n 20 || true
+    tail -n 40 "$log"
+    for a in "$artifacts"/*; do
+      [ -e "$a" ] || continue
+      echo "crashing input: $a ($(wc -c <"$a") bytes)"
+      echo "  reproduce: $bin $a"
+      echo "         or, without libFuzzer, in any build: tests/fuzz_${t}_replay $a"
+      echo "  once fixed, add it as a regression seed: cp $a tests/fuzz/corpus/$t/"
+    done
+  fi
+  echo "$line"
+  summary+=("$line")
+done
+
+echo
+echo "== fuzzing summary (${seconds}s each)"
+printf '%s\n' "${summary[@]}"
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "FAILED: ${failed[*]}" >&2
+  echo "Each crashing input listed above must be added to tests/fuzz/corpus/<target>/ as a regression seed." >&2
+  exit 1
+fi
+echo "all fuzzers ran ${seconds}s without a finding"
