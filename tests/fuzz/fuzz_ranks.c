@@ -214,14 +214,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(sa == TKM_OK || sa == TKM_ERR_RANK_PARSE || sa == TKM_ERR_RANK_DUPLICATE,
                "load A: %s (%s)", tkm_strerror(sa), da.message);
     if (sa != TKM_OK) {
-        FUZZ_CHECK(da.line >= 1 && da.offset <= size, "load A: %s at line %zu, offset %zu of %zu",
-                   tkm_strerror(sa), da.line, da.offset, size);
-        /* Rank data with no token line at all ("no tokens") is reported
-         * with offset 0 and the last line's number (see the report on issue
-         * 6); the line check is for errors at a real place. */
+        /* Rank data with no token line at all ("no tokens") has no place to
+         * point at: line 0 and offset SIZE_MAX. Every other error is at a
+         * real line and offset. */
         bool has_token_line = false;
         for (size_t i = 0; i < size && !has_token_line; i++)
             has_token_line = data[i] != '\n' && data[i] != '\r';
+        if (has_token_line || da.line != 0)
+            FUZZ_CHECK(da.line >= 1 && da.offset <= size,
+                       "load A: %s at line %zu, offset %zu of %zu", tkm_strerror(sa), da.line,
+                       da.offset, size);
+        else
+            FUZZ_CHECK(da.offset == SIZE_MAX, "load A: no tokens but offset %zu", da.offset);
         if (has_token_line && da.offset < size) {
             size_t line = 1;
             for (size_t i = 0; i < da.offset && i < size; i++)
