@@ -34,6 +34,7 @@ typedef struct entry {
     unsigned layer;        /* the text that last defined this section */
     const char *source_ref; /* `source = ID`, resolved once everything is parsed */
     size_t source_line;
+    size_t aliases_line;    /* where `aliases =` was given, for the uniqueness check */
 } entry;
 
 typedef struct source {
@@ -520,8 +521,10 @@ static tkm_status model_key(parser *p, entry *e, const char *k, size_t kn, const
         return parse_u64(p, v, vn, &m->max_output, key);
     if (!strcmp(key, "long_threshold"))
         return parse_u64(p, v, vn, &m->long_threshold, key);
-    if (!strcmp(key, "aliases"))
+    if (!strcmp(key, "aliases")) {
+        e->aliases_line = p->line;
         return parse_aliases(p, v, vn, m);
+    }
     if (!strcmp(key, "kind")) {
         static const char *const kinds[] = {"?", "chat", "completion", "embedding",
                                             "image", "transcription", "speech"};
@@ -764,8 +767,11 @@ static tkm_status finish(tkm_model_table *t, tkm_error_detail *detail)
         for (size_t a = 0; a < e->m.n_aliases; a++) {
             size_t o = find_entry(t, e->m.aliases[a], strlen(e->m.aliases[a]));
             if (o != i)
-                return tkm_acct_fail(detail, TKM_ERR_TABLE_PARSE, 0, SIZE_MAX,
-                                     "alias '%s' of %s is also %s", e->m.aliases[a], e->m.name,
+                /* The line of `aliases =` (its offset may be in another
+                 * layer's text, so none is given). */
+                return tkm_acct_fail(detail, TKM_ERR_TABLE_PARSE, e->aliases_line, SIZE_MAX,
+                                     "alias '%s' of %s is also %s",
+                                     e->m.aliases[a], e->m.name,
                                      t->entries[o].m.name);
         }
         n += !e->is_template;
