@@ -183,4 +183,14 @@ static inline uint64_t fuzz_hash(const uint8_t *data, size_t size)
     return h;
 }
 
+/* A status of the core (0..TKM_ERR_INTERNAL) or the accounting layer
+ * (TKM_ERR_TABLE_PARSE..TKM_ERR_NO_RULES): anything else is undocumented. */
+#define FUZZ_CHECK_ACCOUNT_STATUS(expr)                                                    \
+    do {                                                                                   \
+        int st_ = (int)(expr);                                                             \
+        FUZZ_CHECK((st_ >= 0 && st_ <= TKM_ERR_INTERNAL) ||                                \
+                       (st_ >= TKM_ERR_TABLE_PARSE && st_ <= TKM_ERR_NO_RULES),            \
+                   "unknown status %d", st_);                                              \
+    } while (0)
+
 #endif

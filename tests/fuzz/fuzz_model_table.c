@@ -33,14 +33,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Core statuses 0..TKM_ERR_INTERNAL, accounting statuses 32..36. */
-#define CHECK_ACCOUNT_STATUS(expr)                                                          \
-    do {                                                                                  \
-        int st_ = (int)(expr);                                                             \
-        FUZZ_CHECK((st_ >= 0 && st_ <= TKM_ERR_INTERNAL) ||                                \
-                       (st_ >= TKM_ERR_TABLE_PARSE && st_ <= TKM_ERR_NO_RULES),            \
-                   "unknown status %d", st_);                                              \
-    } while (0)
 
 static uint64_t next(uint64_t *h)
 {
@@ -68,7 +60,7 @@ static uint64_t number(uint64_t *h)
 
 static void check_status(tkm_status st, const char *what, const tkm_status *allowed, size_t n)
 {
-    CHECK_ACCOUNT_STATUS(st);
+    FUZZ_CHECK_ACCOUNT_STATUS(st);
     for (size_t i = 0; i < n; i++)
         if (st == allowed[i])
             return;
@@ -91,7 +83,7 @@ static void exercise(const tkm_model_table *t, const tkm_model *m, uint64_t *h)
     for (size_t a = 0; a < m->n_aliases && a < 4; a++) {
         FUZZ_CHECK(m->aliases[a] != NULL, "model %s: alias %zu is NULL", m->name, a);
         st = tkm_model_table_find(t, m->aliases[a], strlen(m->aliases[a]), &found, &how);
-        CHECK_ACCOUNT_STATUS(st);
+        FUZZ_CHECK_ACCOUNT_STATUS(st);
         FUZZ_CHECK(st == TKM_OK || st == TKM_ERR_UNKNOWN_MODEL, "find alias: %s",
                    tkm_strerror(st));
     }
@@ -135,16 +127,16 @@ static void exercise(const tkm_model_table *t, const tkm_model *m, uint64_t *h)
         size_t it = 0;
         st = tkm_image_tokens(m, (uint32_t)number(h), (uint32_t)number(h),
                               (tkm_image_detail)(next(h) % 4), &it);
-        CHECK_ACCOUNT_STATUS(st);
+        FUZZ_CHECK_ACCOUNT_STATUS(st);
 
         tkm_nanousd money;
-        CHECK_ACCOUNT_STATUS(tkm_cost_audio(m, number(h), &money));
-        CHECK_ACCOUNT_STATUS(tkm_cost_speech(m, number(h), &money));
-        CHECK_ACCOUNT_STATUS(tkm_cost_embedding(m, number(h), u.tier, &money));
+        FUZZ_CHECK_ACCOUNT_STATUS(tkm_cost_audio(m, number(h), &money));
+        FUZZ_CHECK_ACCOUNT_STATUS(tkm_cost_speech(m, number(h), &money));
+        FUZZ_CHECK_ACCOUNT_STATUS(tkm_cost_embedding(m, number(h), u.tier, &money));
         for (size_t i = 0; i < m->n_image_prices && i < 2; i++) {
             const tkm_image_price *ip = &m->image_prices[i];
             FUZZ_CHECK(ip->quality != NULL, "image price without a quality");
-            CHECK_ACCOUNT_STATUS(
+            FUZZ_CHECK_ACCOUNT_STATUS(
                 tkm_cost_images(m, ip->quality, ip->width, ip->height, number(h), &money));
         }
     }
@@ -157,7 +149,7 @@ static void load_and_check(const uint8_t *data, size_t size, const tkm_model_tab
     tkm_error_detail d;
     memset(&d, 0, sizeof d);
     tkm_status st = tkm_model_table_load(size ? (const char *)data : "", size, base, NULL, &t, &d);
-    CHECK_ACCOUNT_STATUS(st);
+    FUZZ_CHECK_ACCOUNT_STATUS(st);
     if (st != TKM_OK) {
         FUZZ_CHECK(t == NULL, "%s but *out was set", tkm_strerror(st));
         FUZZ_CHECK(st == TKM_ERR_TABLE_PARSE || st == TKM_ERR_NOMEM ||
@@ -194,7 +186,7 @@ static void load_and_check(const uint8_t *data, size_t size, const tkm_model_tab
     size_t nl = size < 40 ? size : 40;
     const tkm_model *m = NULL;
     st = tkm_model_table_find(t, nl ? (const char *)data : "", nl, &m, NULL);
-    CHECK_ACCOUNT_STATUS(st);
+    FUZZ_CHECK_ACCOUNT_STATUS(st);
     tkm_model_table_free(t);
 }
 

@@ -74,13 +74,6 @@ static void fuzz_request_init(void)
         (void)fuzz_encoding_for(m);
 }
 
-#define FUZZ_CHECK_ACCOUNT_STATUS(expr)                                                          \
-    do {                                                                                  \
-        int st_ = (int)(expr);                                                             \
-        FUZZ_CHECK((st_ >= 0 && st_ <= TKM_ERR_INTERNAL) ||                                \
-                       (st_ >= TKM_ERR_TABLE_PARSE && st_ <= TKM_ERR_NO_RULES),            \
-                   "unknown status %d", st_);                                              \
-    } while (0)
 
 /* Count a parsed request: tkm_chat_count / tkm_tools_count on its structs
  * (with the model it names, else gpt-4o), then the CLI's req_count. */
