@@ -24,18 +24,19 @@ static tkm_status insert(tkm_vocab *v, uint32_t r, bool check, uint32_t *existin
         return TKM_OK;
     }
     if (n == 2) { /* and pairs in pair_rank: the first lookups of every merge */
-        v->pair_rank[(size_t)p[0] << 8 | p[1]] = r;
+        v->owned_pairs[(size_t)p[0] << 8 | p[1]] = r;
         return TKM_OK;
     }
     uint64_t head = tkm_vocab_head(p, n);
     uint64_t h = tkm_vocab_hash(p, n, head);
     size_t i = (size_t)h & v->mask;
-    while (v->slots[i].len)
+    tkm_vocab_slot *slots = v->owned_slots;
+    while (slots[i].len)
         i = (i + 1) & v->mask;
-    v->slots[i].head = head;
-    v->slots[i].rank = r;
-    v->slots[i].len = (uint16_t)n;
-    v->slots[i].tag = (uint16_t)(h >> 48);
+    slots[i].head = head;
+    slots[i].rank = r;
+    slots[i].len = (uint16_t)n;
+    slots[i].tag = (uint16_t)(h >> 48);
     return TKM_OK;
 }
 
@@ -44,16 +45,18 @@ static tkm_status alloc_table(tkm_vocab *v, size_t n_tokens, const tkm_allocator
     size_t cap = 16;
     while (cap < 2 * n_tokens)
         cap *= 2;
-    v->slots = tkm_calloc_array(a, cap, sizeof *v->slots);
-    v->pair_rank = tkm_alloc_array(a, 65536, sizeof *v->pair_rank);
-    if (!v->slots || !v->pair_rank) {
-        tkm_free(a, v->slots);
-        tkm_free(a, v->pair_rank);
-        v->slots = NULL;
-        v->pair_rank = NULL;
+    v->owned_slots = tkm_calloc_array(a, cap, sizeof *v->owned_slots);
+    v->owned_pairs = tkm_alloc_array(a, 65536, sizeof *v->owned_pairs);
+    if (!v->owned_slots || !v->owned_pairs) {
+        tkm_free(a, v->owned_slots);
+        tkm_free(a, v->owned_pairs);
+        v->owned_slots = NULL;
+        v->owned_pairs = NULL;
         return TKM_ERR_NOMEM;
     }
-    memset(v->pair_rank, 0xff, 65536 * sizeof *v->pair_rank); /* TKM_NO_RANK */
+    memset(v->owned_pairs, 0xff, 65536 * sizeof *v->owned_pairs); /* TKM_NO_RANK */
+    v->slots = v->owned_slots;
+    v->pair_rank = v->owned_pairs;
     v->mask = cap - 1;
     return TKM_OK;
 }
@@ -72,6 +75,23 @@ static void finish_stats(tkm_vocab *v)
         if (n > v->max_len)
             v->max_len = n;
     }
+}
+
+void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
+                           const uint8_t *bytes, const tkm_vocab_slot *slots, size_t n_slots,
+                           const uint32_t *pair_rank)
+{
+    memset(v, 0, sizeof *v);
+    v->n_ranks = n_ranks;
+    v->off = off;
+    v->bytes = bytes;
+    v->slots = slots;
+    v->mask = n_slots - 1;
+    v->pair_rank = pair_rank;
+    finish_stats(v);
+    for (uint32_t r = 0; r < n_ranks; r++)
+        if (tkm_vocab_token_len(v, r) == 1)
+            v->byte_rank[bytes[off[r]]] = r;
 }
 
 tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
@@ -178,8 +198,8 @@ void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a)
 {
     if (!v)
         return;
-    tkm_free(a, v->slots);
-    tkm_free(a, v->pair_rank);
+    tkm_free(a, v->owned_slots);
+    tkm_free(a, v->owned_pairs);
     tkm_free(a, v->owned_off);
     tkm_free(a, v->owned_bytes);
     memset(v, 0, sizeof *v);

@@ -24,14 +24,16 @@ typedef struct tkm_vocab {
     uint32_t n_ranks;      /* largest rank + 1 */
     const uint32_t *off;   /* n_ranks + 1 offsets; token r is bytes[off[r], off[r+1]); empty = no token */
     const uint8_t *bytes;
-    tkm_vocab_slot *slots; /* open addressing, linear probing, load <= 1/2 */
+    const tkm_vocab_slot *slots; /* open addressing, linear probing, load <= 1/2 */
     size_t mask;
     size_t n_tokens;
     uint32_t max_len;      /* longest token in bytes (< 65536) */
     uint32_t byte_rank[256];
-    uint32_t *pair_rank;   /* 65536 entries: rank of each 2-byte token, by b0 << 8 | b1 */
+    const uint32_t *pair_rank; /* 65536 entries: rank of each 2-byte token, by b0 << 8 | b1 */
     uint32_t *owned_off;   /* NULL when off/bytes are embedded (static) data */
     uint8_t *owned_bytes;
+    tkm_vocab_slot *owned_slots; /* NULL when the tables were built at compile time */
+    uint32_t *owned_pairs;
 } tkm_vocab;
 
 /* Build from a parsed rank list (copies the data into rank order).
@@ -43,6 +45,12 @@ TKM_INTERNAL tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l,
  * allocated. The data was validated at build time by the same parser. */
 TKM_INTERNAL tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                                        const uint8_t *bytes, const tkm_allocator *a);
+/* Wrap static data whose hash table and pair table were also built at
+ * compile time (by tools/embed.c through this same code): nothing is
+ * allocated or hashed at load. */
+TKM_INTERNAL void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
+                                        const uint8_t *bytes, const tkm_vocab_slot *slots,
+                                        size_t n_slots, const uint32_t *pair_rank);
 TKM_INTERNAL void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a);
 
 static inline uint32_t tkm_vocab_token_len(const tkm_vocab *v, uint32_t r)

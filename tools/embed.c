@@ -8,6 +8,14 @@
  *         const uint32_t tkm_embedded_NAME_off[n_ranks + 1];
  *         const unsigned char tkm_embedded_NAME_bytes[];
  *       Duplicate ranks or tokens fail the build.
+ *   tkm_embed ranks FILE.tiktoken NAME OUT.c --tables
+ *       Also the lookup tables vocab.c would build at load (the hash slots
+ *       and the 2-byte pair table), written next to OUT.c as OUT.c.slots
+ *       and OUT.c.pairs and pulled in with the assembler's .incbin (GNU
+ *       toolchains, ELF), so a built-in encoding loads without hashing a
+ *       single token:
+ *         tkm_embedded_NAME_slots[], tkm_embedded_NAME_pairs[65536],
+ *         const size_t tkm_embedded_NAME_n_slots.
  *   tkm_embed raw FILE NAME OUT.c
  *       const unsigned char tkm_embedded_NAME[] (file bytes plus a NUL) and
  *       const size_t tkm_embedded_NAME_size (without the NUL).
@@ -66,7 +74,51 @@ static void write_bytes(FILE *o, const unsigned char *p, size_t n, int add_nul)
         fputs("0", o);
 }
 
-static int embed_ranks(const char *in, const char *name, FILE *o)
+static int write_bin(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "tkm_embed: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int rc = fwrite(p, 1, n, f) == n ? 0 : 1;
+    if (fclose(f) != 0)
+        rc = 1;
+    return rc;
+}
+
+/* The slots and pair table as read-only, hidden, 64-byte aligned symbols. */
+static int embed_tables(const tkm_vocab *v, const char *name, const char *out, FILE *o)
+{
+    size_t n = strlen(out) + 8;
+    char *slots = malloc(n), *pairs = malloc(n);
+    int rc = !slots || !pairs;
+    if (!rc) {
+        snprintf(slots, n, "%s.slots", out);
+        snprintf(pairs, n, "%s.pairs", out);
+        rc = write_bin(slots, v->slots, (v->mask + 1) * sizeof *v->slots) ||
+             write_bin(pairs, v->pair_rank, 65536 * sizeof *v->pair_rank);
+    }
+    if (!rc) {
+        fprintf(o, "const size_t tkm_embedded_%s_n_slots = %zuu;\n", name, v->mask + 1);
+        fputs("__asm__(\".section .rodata\\n\"\n", o);
+        const char *what[2] = {"slots", "pairs"};
+        const char *file[2] = {slots, pairs};
+        for (int k = 0; k < 2; k++) {
+            fprintf(o, "        \".balign 64\\n\"\n");
+            fprintf(o, "        \".globl tkm_embedded_%s_%s\\n\"\n", name, what[k]);
+            fprintf(o, "        \".hidden tkm_embedded_%s_%s\\n\"\n", name, what[k]);
+            fprintf(o, "        \"tkm_embedded_%s_%s:\\n\"\n", name, what[k]);
+            fprintf(o, "        \".incbin \\\"%s\\\"\\n\"\n", file[k]);
+        }
+        fputs("        \".previous\\n\");\n", o);
+    }
+    free(slots);
+    free(pairs);
+    return rc;
+}
+
+static int embed_ranks(const char *in, const char *name, const char *out, bool tables, FILE *o)
 {
     size_t len;
     char *text = read_file(in, &len);
@@ -103,8 +155,9 @@ static int embed_ranks(const char *in, const char *name, FILE *o)
             n_bytes ? n_bytes : 1);
     write_bytes(o, v.bytes, n_bytes, n_bytes == 0);
     fputs("};\n", o);
+    int rc = tables ? embed_tables(&v, name, out, o) : 0;
     tkm_vocab_free(&v, &a);
-    return 0;
+    return rc;
 }
 
 static int embed_raw(const char *in, const char *name, FILE *o)
@@ -126,8 +179,10 @@ static int embed_raw(const char *in, const char *name, FILE *o)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5 || (strcmp(argv[1], "ranks") != 0 && strcmp(argv[1], "raw") != 0)) {
-        fprintf(stderr, "usage: tkm_embed ranks|raw INPUT NAME OUTPUT.c\n");
+    bool tables = argc == 6 && strcmp(argv[5], "--tables") == 0;
+    if ((argc != 5 && !tables) ||
+        (strcmp(argv[1], "ranks") != 0 && strcmp(argv[1], "raw") != 0)) {
+        fprintf(stderr, "usage: tkm_embed ranks|raw INPUT NAME OUTPUT.c [--tables]\n");
         return 2;
     }
     /* Write to a temporary name and rename, so an interrupted build never
@@ -143,7 +198,7 @@ int main(int argc, char **argv)
         free(tmp);
         return 1;
     }
-    int rc = strcmp(argv[1], "ranks") == 0 ? embed_ranks(argv[2], argv[3], o)
+    int rc = strcmp(argv[1], "ranks") == 0 ? embed_ranks(argv[2], argv[3], argv[4], tables, o)
                                            : embed_raw(argv[2], argv[3], o);
     if (fclose(o) != 0)
         rc = 1;

@@ -32,7 +32,7 @@ void cli_json_mark_written(void)
     json_written = true;
 }
 
-static void vemit(const char *prefix, const char *fmt, va_list ap)
+CLI_PRINTF(2, 0) static void vemit(const char *prefix, const char *fmt, va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
