@@ -69,39 +69,49 @@ static inline tkm_status fuzz_encode(const tkm_encoding *enc, const uint8_t *tex
     return tkm_encode(enc, (const char *)text, len, &o, *ids, cap, n, d);
 }
 
-/* An independent UTF-8 validator (Unicode Table 3-7). Returns the offset of
- * the first ill-formed sequence, or len when the text is valid. */
+/* An independent UTF-8 decoder step (Unicode Table 3-7), not the library's.
+ * For the sequence at s[i] (s[i] >= 0x80): *need is its length by the lead
+ * byte (0 when the byte cannot start one), and the result is how many of its
+ * bytes form a valid prefix (>= 1): the maximal subpart when it is < *need. */
+static inline size_t fuzz_utf8_seq(const uint8_t *s, size_t i, size_t len, size_t *need)
+{
+    uint8_t c = s[i], lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        *need = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        *need = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        *need = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        *need = 0;
+        return 1;
+    }
+    size_t k = 1;
+    while (k < *need && i + k < len) {
+        uint8_t b = s[i + k];
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF))
+            break;
+        k++;
+    }
+    return k;
+}
+
+/* The offset of the first ill-formed sequence, or len when s is valid. */
 static inline size_t fuzz_utf8_first_invalid(const uint8_t *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        uint8_t c = s[i];
-        size_t need;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
+        if (s[i] < 0x80) {
             i++;
             continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            need = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 3;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 4;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return i;
         }
-        if (len - i < need)
+        size_t need;
+        if (fuzz_utf8_seq(s, i, len, &need) != need)
             return i;
-        for (size_t k = 1; k < need; k++) {
-            uint8_t b = s[i + k];
-            uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (b < l || b > h)
-                return i;
-        }
         i += need;
     }
     return len;
@@ -114,37 +124,11 @@ static inline size_t fuzz_utf8_replace(const uint8_t *s, size_t len, uint8_t *ou
 {
     size_t i = 0, o = 0;
     while (i < len) {
-        uint8_t c = s[i];
-        size_t need;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            out[o++] = c;
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            need = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 3;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 4;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
+        if (s[i] < 0x80) {
+            out[o++] = s[i++];
             continue;
         }
-        size_t k = 1;
-        while (k < need && i + k < len) {
-            uint8_t b = s[i + k];
-            uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (b < l || b > h)
-                break;
-            k++;
-        }
+        size_t need, k = fuzz_utf8_seq(s, i, len, &need);
         if (k == need) {
             memcpy(out + o, s + i, need);
             o += need;
