@@ -97,7 +97,8 @@ tkm_status tkm_count_many(const tkm_encoding *enc, const char *const *texts, con
         if (st == TKM_OK && ws[t].status != TKM_OK)
             st = ws[t].status;
     }
-    /* If every worker failed to get a context, some texts were never counted. */
+    /* The first text that failed decides. A text no worker reached (every
+     * context creation failed) still holds TKM_ERR_INTERNAL: report why. */
     for (size_t i = 0; i < n; i++) {
         if (statuses[i] != TKM_OK) {
             if (statuses[i] == TKM_ERR_INTERNAL && st != TKM_OK)
@@ -105,13 +106,6 @@ tkm_status tkm_count_many(const tkm_encoding *enc, const char *const *texts, con
             st = statuses[i];
             break;
         }
-    }
-    if (st == TKM_OK) {
-        for (size_t i = 0; i < n; i++)
-            if (statuses[i] != TKM_OK) {
-                st = statuses[i];
-                break;
-            }
     }
     tkm_free(a, own);
     return st;

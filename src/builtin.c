@@ -66,7 +66,6 @@ static const tkm_special_token harmony_named[] = {
 
 typedef struct builtin {
     const char *name;
-    const char *file; /* data/<file>.tiktoken when not embedded */
     const uint32_t *n_ranks;
     const uint32_t *off;
     const unsigned char *bytes;
@@ -82,18 +81,18 @@ typedef struct builtin {
 } builtin;
 
 static const builtin BUILTINS[] = {
-    {"r50k_base", "r50k_base", RANKS(r50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
+    {"r50k_base", RANKS(r50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
      r50k_specials, 1, 50257},
-    {"p50k_base", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
+    {"p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
      r50k_specials, 1, 50281},
-    {"p50k_edit", "p50k_base", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
+    {"p50k_edit", RANKS(p50k_base), tkm_pattern_r50k, tkm_pcre2_pattern_r50k, TKM_SCAN_R50K,
      p50k_edit_specials, 4, 0},
-    {"cl100k_base", "cl100k_base", RANKS(cl100k_base), tkm_pattern_cl100k,
-     tkm_pcre2_pattern_cl100k, TKM_SCAN_CL100K, cl100k_specials, 5, 0},
-    {"o200k_base", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k, tkm_pcre2_pattern_o200k, TKM_SCAN_O200K,
+    {"cl100k_base", RANKS(cl100k_base), tkm_pattern_cl100k, tkm_pcre2_pattern_cl100k,
+     TKM_SCAN_CL100K, cl100k_specials, 5, 0},
+    {"o200k_base", RANKS(o200k_base), tkm_pattern_o200k, tkm_pcre2_pattern_o200k, TKM_SCAN_O200K,
      o200k_specials, 2, 0},
-    {"o200k_harmony", "o200k_base", RANKS(o200k_base), tkm_pattern_o200k,
-     tkm_pcre2_pattern_o200k, TKM_SCAN_O200K, NULL, 0, 0},
+    {"o200k_harmony", RANKS(o200k_base), tkm_pattern_o200k, tkm_pcre2_pattern_o200k,
+     TKM_SCAN_O200K, NULL, 0, 0},
 };
 #define N_BUILTINS (sizeof BUILTINS / sizeof BUILTINS[0])
 
@@ -116,22 +115,25 @@ static bool pcre2_tables_match(void)
     return strcmp(uver, TKM_PCRE2_UNICODE_VERSION) == 0;
 }
 
-tkm_scan_kind tkm_builtin_scan_kind(const char *tiktoken_pattern)
+/* The first built-in whose tiktoken pattern is exactly this one, or NULL. */
+static const builtin *by_pattern(const char *tiktoken_pattern)
 {
     for (size_t i = 0; i < N_BUILTINS; i++)
         if (strcmp(BUILTINS[i].pattern, tiktoken_pattern) == 0)
-            return BUILTINS[i].scan;
-    return TKM_SCAN_NONE;
+            return &BUILTINS[i];
+    return NULL;
+}
+
+tkm_scan_kind tkm_builtin_scan_kind(const char *tiktoken_pattern)
+{
+    const builtin *b = by_pattern(tiktoken_pattern);
+    return b ? b->scan : TKM_SCAN_NONE;
 }
 
 const char *tkm_builtin_pcre_pattern(const char *tiktoken_pattern)
 {
-    if (!pcre2_tables_match())
-        return NULL;
-    for (size_t i = 0; i < N_BUILTINS; i++)
-        if (strcmp(BUILTINS[i].pattern, tiktoken_pattern) == 0)
-            return BUILTINS[i].pcre_pattern;
-    return NULL;
+    const builtin *b = by_pattern(tiktoken_pattern);
+    return b && pcre2_tables_match() ? b->pcre_pattern : NULL;
 }
 
 /* Named specials plus <|reserved_N|> for every id in 200000..201087 that no

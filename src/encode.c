@@ -98,9 +98,6 @@ static tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
     return tkm_fail(j->d, st, "out of memory while merging a piece of %zu bytes", n);
 }
 
-/* Pre-tokenize a valid UTF-8 subject and merge its pieces. Text the pattern
- * does not match is dropped, as tiktoken's find_iter drops it (no built-in
- * pattern leaves any), except in lossless mode where it is its own piece. */
 /* Built-in patterns: the scanner's pieces tile the subject. */
 static tkm_status run_scanner(job *j, const uint8_t *s, size_t n, size_t base)
 {
@@ -120,6 +117,9 @@ static tkm_status run_scanner(job *j, const uint8_t *s, size_t n, size_t base)
     return TKM_OK;
 }
 
+/* Pre-tokenize a valid UTF-8 subject and merge its pieces. Text the pattern
+ * does not match is dropped, as tiktoken's find_iter drops it (no built-in
+ * pattern leaves any), except in lossless mode where it is its own piece. */
 static tkm_status run_pattern(job *j, const uint8_t *s, size_t n, size_t base)
 {
     if (j->enc->scan != TKM_SCAN_NONE)
