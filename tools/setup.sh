@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config python3
-          libpcre2-dev libutf8proc-dev libxxhash-dev libcmocka-dev libjansson-dev clang)
+          libpcre2-dev libutf8proc-dev libxxhash-dev libcmocka-dev libjansson-dev
+          clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
