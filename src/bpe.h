@@ -35,6 +35,12 @@ typedef struct tkm_bpe_scratch {
     size_t heap_cap;
     uint64_t *pc_key; /* pair cache for giant pieces: (left rank, right rank) */
     uint32_t *pc_val; /* -> rank of their concatenation */
+    /* backtracking encoder (backtrack.c) */
+    uint32_t *bt_tok;   /* the tokens chosen so far, up to n */
+    size_t bt_tok_cap;
+    uint64_t *bt_dead;  /* bitfield over offsets 0..n: 0 = no encoding of the rest from there */
+    size_t bt_dead_cap;
+    size_t bt_pending;  /* bytes of long pieces heap-merged before the tables were built */
 } tkm_bpe_scratch;
 
 TKM_INTERNAL void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *a);
@@ -52,5 +58,20 @@ TKM_INTERNAL tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size
 TKM_INTERNAL tkm_status tkm_bpe_piece_reference(const tkm_vocab *v, const uint8_t *p, size_t n,
                                                 const tkm_allocator *a, tkm_sink *out,
                                                 size_t *bad);
+/* The same without the whole-piece rule: what byte-pair merging alone makes
+ * of p (for a token's own bytes, that token only if merges reach it). */
+TKM_INTERNAL tkm_status tkm_bpe_merge_reference(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                                const tkm_allocator *a, tkm_sink *out,
+                                                size_t *bad);
+/* The heap merge alone (no whole-piece rule, never backtracking), for the
+ * differential tests. Same statuses as tkm_bpe_piece. */
+TKM_INTERNAL tkm_status tkm_bpe_heap_merge(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                           tkm_bpe_scratch *s, const tkm_allocator *a,
+                                           tkm_sink *out, size_t *bad);
+/* If merging p[0..n) (n >= 2, the bytes of a token) ends in that one token,
+ * the offset at which its last merge joined two parts; 0 if merging stops
+ * at more parts. start and rank need n + 1 entries. */
+TKM_INTERNAL size_t tkm_bpe_last_merge(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                       uint32_t *start, uint32_t *rank);
 
 #endif

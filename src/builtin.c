@@ -212,6 +212,11 @@ tkm_status tkm_encoding_load_builtin(const char *name, const tkm_allocator *allo
         return TKM_ERR_NOMEM;
     enc->alloc = a;
     tkm_status st = load_ranks(enc, b, NULL);
+    /* Built-in data is fixed at compile time: its name identifies it (a
+     * seed keeps these apart from content hashes of custom encodings). */
+    XXH128_hash_t fp = XXH3_128bits_withSeed(b->name, strlen(b->name), 0x746B6D6275696C74ull);
+    enc->fingerprint[0] = fp.low64;
+    enc->fingerprint[1] = fp.high64;
     tkm_special_token *gen = NULL;
     char *gen_text = NULL;
     const tkm_special_token *specials = b->specials;

@@ -9,6 +9,7 @@
  */
 #include "bpe.h"
 #include "encoding.h"
+#include "piece_cache.h"
 #include "utf8.h"
 
 #include <string.h>
@@ -17,6 +18,7 @@ struct tkm_context {
     tkm_allocator alloc;
     tkm_match_scratch match;
     tkm_bpe_scratch bpe;
+    tkm_piece_cache cache;
     uint8_t *want; /* 2 * n_specials flags: allowed, then disallowed */
     size_t want_cap;
     uint8_t *text; /* replace-mode transcoding */
@@ -37,6 +39,7 @@ static void context_release(tkm_context *ctx)
 {
     tkm_match_scratch_free(&ctx->match);
     tkm_bpe_scratch_free(&ctx->bpe, &ctx->alloc);
+    tkm_piece_cache_free(&ctx->cache, &ctx->alloc);
     tkm_free(&ctx->alloc, ctx->want);
     tkm_free(&ctx->alloc, ctx->text);
 }
@@ -79,14 +82,54 @@ typedef struct job {
     tkm_sink *sink;
     tkm_error_detail *d;
     bool lossless;
+    bool cached; /* ctx->cache is bound to enc */
 } job;
+
+static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
+                              size_t bad);
+
+/* A short piece through the context's piece cache: a hit replays the ids a
+ * previous merge of the same bytes gave; a miss merges into a local sink and
+ * remembers the result if it is short enough to keep. */
+static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
+{
+    uint64_t key[4];
+    size_t slot = tkm_piece_key(p, n, key);
+    tkm_sink *out = j->sink;
+    const tkm_piece_entry *e = tkm_piece_cache_find(&j->ctx->cache, slot, key, n);
+    if (e) {
+        for (size_t i = 0; i < e->n; i++)
+            tkm_sink_put(out, e->ids[i]);
+        return TKM_OK;
+    }
+    uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
+    tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
+    size_t bad = 0;
+    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->alloc, &local, &bad);
+    if (st != TKM_OK)
+        return piece_error(j, st, p, n, base, bad);
+    if (local.n <= TKM_PIECE_MAX_IDS)
+        tkm_piece_cache_put(&j->ctx->cache, slot, key, n, ids, local.n);
+    for (size_t i = 0; i < local.n; i++)
+        tkm_sink_put(out, ids[i]);
+    return TKM_OK;
+}
 
 static tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
 {
+    /* One- and two-byte pieces come from direct tables: nothing to save. */
+    if (j->cached && n > 2 && n <= TKM_PIECE_MAX_BYTES)
+        return piece_cached(j, p, n, base);
     size_t bad = 0;
     tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->alloc, j->sink, &bad);
     if (st == TKM_OK)
         return TKM_OK;
+    return piece_error(j, st, p, n, base, bad);
+}
+
+static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
+                              size_t bad)
+{
     if (st == TKM_ERR_UNENCODABLE) {
         if (j->d)
             j->d->offset = base + bad;
@@ -291,7 +334,8 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
     if (enc->scan == TKM_SCAN_NONE && !ctx->match.md &&
         tkm_match_scratch_init(&ctx->match, &ctx->alloc) != TKM_OK)
         return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
-    job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0};
+    bool cached = tkm_piece_cache_bind(&ctx->cache, enc->fingerprint, len, &ctx->alloc);
+    job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0, cached};
     size_t pos = 0;
     for (;;) {
         bool found = any_allowed &&

@@ -7,6 +7,21 @@
 #include <stdio.h>
 #include <string.h>
 
+/* XXH3-128 of the rank -> bytes map (offsets and arena): what merging
+ * depends on. About 0.1 ms for o200k, next to a load that parses text. */
+static void fingerprint_vocab(tkm_encoding *enc)
+{
+    const tkm_vocab *v = &enc->vocab;
+    XXH3_state_t st;
+    XXH3_INITSTATE(&st);
+    XXH3_128bits_reset(&st);
+    XXH3_128bits_update(&st, v->off, ((size_t)v->n_ranks + 1) * sizeof *v->off);
+    XXH3_128bits_update(&st, v->bytes, v->off[v->n_ranks]);
+    XXH128_hash_t h = XXH3_128bits_digest(&st);
+    enc->fingerprint[0] = h.low64;
+    enc->fingerprint[1] = h.high64;
+}
+
 tkm_status tkm_encoding_finish(tkm_encoding *enc, const char *name, const char *pattern,
                                const char *pcre_pattern, uint32_t pcre_options,
                                const tkm_special_token *specials, size_t n_specials,
@@ -121,6 +136,8 @@ tkm_status tkm_encoding_load(const tkm_encoding_spec *spec, const tkm_allocator 
         if (st == TKM_OK) {
             st = tkm_vocab_build(&enc->vocab, &l, &enc->alloc, d);
             tkm_ranks_free(&enc->alloc, &l);
+            if (st == TKM_OK)
+                fingerprint_vocab(enc);
         }
     }
     tkm_free(&enc->alloc, file);

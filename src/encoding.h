@@ -17,6 +17,11 @@ struct tkm_encoding {
     tkm_pretok pretok;   /* PCRE2; unused (code == NULL) when scan is set */
     tkm_scan_kind scan;  /* hand-written scanner for a built-in pattern */
     uint32_t n_vocab;
+    /* Identifies the vocabulary's content (XXH3-128 of its ranks and bytes;
+     * of the name for a built-in, whose data is fixed at compile time).
+     * Contexts tag cached pieces with it, so a cache never serves ids of a
+     * freed encoding whose memory a new one reuses. */
+    uint64_t fingerprint[2];
 };
 
 /* Finish an encoding whose vocab is set: specials, pattern, n_vocab checks.

@@ -6,6 +6,8 @@
  */
 #include "vocab.h"
 
+#include "backtrack.h"
+
 #include <string.h>
 
 /* Insert rank r; with `check`, first look for a duplicate (the embedded
@@ -202,5 +204,6 @@ void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a)
     tkm_free(a, v->owned_pairs);
     tkm_free(a, v->owned_off);
     tkm_free(a, v->owned_bytes);
+    tkm_bt_free(v);
     memset(v, 0, sizeof *v);
 }

@@ -34,6 +34,7 @@ typedef struct tkm_vocab {
     uint8_t *owned_bytes;
     tkm_vocab_slot *owned_slots; /* NULL when the tables were built at compile time */
     uint32_t *owned_pairs;
+    void *bt; /* backtracking tables, built on first use (backtrack.c); atomic access only */
 } tkm_vocab;
 
 /* Build from a parsed rank list (copies the data into rank order).

@@ -281,12 +281,58 @@ static void test_regex_limits(void **state)
     free(r);
 }
 
+/* A context caches pieces per encoding. Two custom encodings with the same
+ * name and pattern but different merges, the second loaded after the first
+ * is freed (so it may well reuse its memory), must not see each other's
+ * cached pieces: "abc" is "ab" + "c" under one and "a" + "bc" under the
+ * other. The text is long enough (> 16 KiB) for the cache to be in use. */
+static void test_context_cache_isolation(void **state)
+{
+    (void)state;
+    const char *extras[2] = {"YWI= 256\n", "YmM= 256\n"};
+    const uint32_t want[2][2] = {{256, 'c'}, {'a', 256}};
+    size_t len = 0;
+    char *text = malloc(40001);
+    assert_non_null(text);
+    while (len + 4 <= 40000) {
+        memcpy(text + len, "abc ", 4);
+        len += 4;
+    }
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    uint32_t *ids = malloc(len * sizeof *ids);
+    assert_non_null(ids);
+    for (int round = 0; round < 4; round++) {
+        char *r = make_ranks(-1, extras[round % 2]);
+        tkm_encoding *enc = NULL;
+        tkm_error_detail d;
+        if (load_text(r, NULL, 0, &enc, &d) != TKM_OK)
+            fail_msg("%s", d.message);
+        for (int pass = 0; pass < 2; pass++) {
+            size_t n = 0;
+            assert_int_equal(tkm_context_encode(ctx, enc, text, len, NULL, ids, len, &n, &d),
+                             TKM_OK);
+            assert_int_equal(n, len / 4 * 3);
+            for (size_t i = 0; i < n; i += 3) {
+                assert_int_equal(ids[i], want[round % 2][0]);
+                assert_int_equal(ids[i + 1], want[round % 2][1]);
+                assert_int_equal(ids[i + 2], ' ');
+            }
+        }
+        tkm_encoding_free(enc);
+        free(r);
+    }
+    free(ids);
+    tkm_context_free(ctx);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_custom),       cmocka_unit_test(test_rank_errors),
         cmocka_unit_test(test_specials_and_vocab), cmocka_unit_test(test_files_and_checksums),
-        cmocka_unit_test(test_regex_limits),
+        cmocka_unit_test(test_regex_limits),       cmocka_unit_test(test_context_cache_isolation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,8 @@ typedef struct run_state {
     const vec_case *current;
     uint32_t *shared_ids; /* special ids that several special texts share */
     size_t n_shared_ids;
+    tkm_context *ctx;         /* one context for every case: warm caches */
+    const tkm_encoding *other; /* another encoding that shares ctx */
 } run_state;
 
 static void report(run_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -541,6 +543,44 @@ static void check_decode(run_state *st, const vec_case *c)
 }
 
 /* Collects special ids that more than one special text maps to. */
+/* The simple API runs each call on a fresh context, so per-context caches
+ * (the piece cache warms after 16 KiB) are cold there. Here every case goes
+ * through one long-lived context twice (the second time its pieces are in
+ * the cache), alternating with another encoding on the same context, whose
+ * ids must equal a cold encode: a cache must never serve one encoding's
+ * ids to another. */
+static void check_warm(run_state *st, const vec_case *c)
+{
+    if (c->expect_error)
+        return;
+    tkm_encode_options opts;
+    const tkm_encode_options *o = mode_options(c->mode, &opts);
+    size_t cap = tkm_encode_bound(c->len) + 1, n = 0, m = 0;
+    uint32_t *ids = malloc(cap * sizeof *ids), *ref = malloc(cap * sizeof *ref);
+    assert_non_null(ids);
+    assert_non_null(ref);
+    for (int pass = 0; pass < 2; pass++) {
+        tkm_status s = tkm_context_encode(st->ctx, st->enc, (const char *)c->input, c->len, o, ids,
+                                          cap, &n, NULL);
+        if (s != TKM_OK || n != c->n_ids || memcmp(ids, c->ids, n * sizeof *ids) != 0) {
+            report(st, "warm-context encode (pass %d) differs from the expected ids", pass + 1);
+            break;
+        }
+        tkm_encode_options plain = {TKM_ENCODE_SPECIAL_AS_TEXT | TKM_ENCODE_LOSSLESS, NULL, 0};
+        s = tkm_context_encode(st->ctx, st->other, (const char *)c->input, c->len, &plain, ids,
+                               cap, &n, NULL);
+        tkm_status r = tkm_encode(st->other, (const char *)c->input, c->len, &plain, ref, cap, &m,
+                                  NULL);
+        if (s != r || n != m || memcmp(ids, ref, n * sizeof *ids) != 0) {
+            report(st, "warm-context encode with %s differs from a cold one",
+                   tkm_encoding_name(st->other));
+            break;
+        }
+    }
+    free(ids);
+    free(ref);
+}
+
 static void find_shared_ids(run_state *st)
 {
     size_t ns = tkm_encoding_n_special(st->enc);
@@ -608,8 +648,15 @@ static void test_encoding_vectors(void **state)
                  tkm_strerror(s));
     }
     st.enc = enc;
+    tkm_encoding *other = NULL;
+    const char *other_name = strcmp(t->name, "o200k_base") == 0 ? "cl100k_base" : "o200k_base";
+    assert_int_equal(tkm_encoding_load_builtin(other_name, NULL, &other), TKM_OK);
+    assert_int_equal(tkm_context_create(NULL, &st.ctx), TKM_OK);
+    st.other = other;
     data = read_file(path, &data_len);
     if (data == NULL) {
+        tkm_context_free(st.ctx);
+        tkm_encoding_free(other);
         tkm_encoding_free(enc);
         fail_msg("%s: cannot read the vector file %s", t->name, path);
     }
@@ -642,12 +689,15 @@ static void test_encoding_vectors(void **state)
         check_encode(&st, &c);
         check_count(&st, &c);
         check_decode(&st, &c);
+        check_warm(&st, &c);
         st.current = NULL;
         free_case(&c);
     }
 
     free(data);
     free(st.shared_ids);
+    tkm_context_free(st.ctx);
+    tkm_encoding_free(other);
     tkm_encoding_free(enc);
 
     if (n_cases == 0) {

@@ -3,7 +3,7 @@
 # and run each for a bounded time on a copy of its seed corpus.
 #
 # Environment:
-#   FUZZ_SECONDS  seconds per fuzzer (default 45: 8 targets, 6 minutes in all)
+#   FUZZ_SECONDS  seconds per fuzzer (default 45: 9 targets, 7 minutes in all)
 #   FUZZ_TARGETS  space-separated subset (default: all in tests/fuzz/tests.cmake)
 #   BUILD_DIR     build directory (default build-fuzz, relative to the repo)
 #   CC            compiler (default clang)
@@ -21,7 +21,7 @@ repo=$(pwd)
 
 seconds="${FUZZ_SECONDS:-45}"
 dir="${BUILD_DIR:-build-fuzz}"
-targets="${FUZZ_TARGETS:-roundtrip count fastpath ranks model_table image_header chat_json batch_line}"
+targets="${FUZZ_TARGETS:-roundtrip count fastpath ranks model_table image_header chat_json batch_line merge}"
 export CC="${CC:-clang}"
 
 if ! command -v "$CC" >/dev/null 2>&1; then

@@ -2,6 +2,7 @@
 #
 #  - fuzz_<t>_replay: each libFuzzer target linked with replay.c, run by ctest
 #    over its seed corpus tests/fuzz/corpus/<t>/ (no libFuzzer needed);
+#    merge uses internal functions and is built with the static library only;
 #    image_header, chat_json and batch_line compile the CLI sources they
 #    test (tools/cli/...) into the target; chat_json and batch_line need
 #    jansson and are skipped (with a message) when pkg-config cannot find it;
@@ -12,6 +13,12 @@
 
 set(TKM_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(TKM_FUZZ_TARGETS roundtrip count fastpath ranks model_table image_header)
+# merge compares internal functions (backtracking vs reference merge), which
+# only the static library exposes to a program linking it.
+if(NOT BUILD_SHARED_LIBS)
+  list(APPEND TKM_FUZZ_TARGETS merge)
+  set(fuzz_merge_INCLUDE ${PROJECT_SOURCE_DIR}/src ${XXHASH_INCLUDE_DIR})
+endif()
 
 # CLI sources compiled into the CLI targets (fuzz_<t>_EXTRA), and their
 # libraries (fuzz_<t>_LIBS). The request targets wrap fopen so that image
@@ -43,6 +50,9 @@ function(fuzz_setup exe t)
   target_link_libraries(${exe} PRIVATE tokmeter ${fuzz_${t}_LIBS})
   target_compile_options(${exe} PRIVATE ${TKM_WARNINGS})
   target_compile_definitions(${exe} PRIVATE DATA_DIR="${PROJECT_SOURCE_DIR}/data")
+  if(fuzz_${t}_INCLUDE)
+    target_include_directories(${exe} PRIVATE ${fuzz_${t}_INCLUDE})
+  endif()
   if(fuzz_${t}_EXTRA)
     target_include_directories(${exe} PRIVATE ${TKM_CLI_DIR})
     target_compile_definitions(${exe} PRIVATE _POSIX_C_SOURCE=200809L)

@@ -1,0 +1,581 @@
+/* backtrack.c — linear-time byte-pair encoding of long pieces.
+ *
+ * The heap merge (bpe.c) costs O(n log n) and ~300 ms for 1 MiB of one
+ * repeated byte. This is the backtracking encoder of github/rust-gems, crate
+ * bpe (crates/bpe/src/backtrack_encoder.rs, byte_pair_encoding.rs), ported.
+ *
+ * Why it gives exactly the ids of tiktoken's merge:
+ *  - Merging is local. If the merge of a text leaves a boundary at offset k,
+ *    no merge ever crossed k, and the merges on each side were those of
+ *    merging that side alone (each was the lowest-ranked, leftmost pair of
+ *    its side when taken). So every output token t is what merging t's own
+ *    bytes gives ("reachable"), and every adjacent output pair (x, y) is what
+ *    merging bytes(x) bytes(y) gives ("a valid pair").
+ *  - Conversely, the one sequence of reachable tokens spelling the text with
+ *    every adjacent pair valid is the merge's output (the argument of the
+ *    rust-gems crate). The encoder searches for it left to right: the
+ *    longest token first, then shorter prefixes of it, popping the previous
+ *    token when none fits; a bitfield remembers the offsets from which no
+ *    valid continuation exists, so no offset fails twice.
+ *  - Whether (x, y) is valid is decided from tables, not bytes: unwind the
+ *    merges that built x's right edge and y's left edge in reverse rank
+ *    order; before each unwound merge, the pair across the boundary must not
+ *    be a merge of lower rank (of lower or equal rank when it is y's merge
+ *    being unwound, since ties go to the leftmost pair). That needs each
+ *    token's last merge (its split) and merges taken in ascending rank order
+ *    in every run. Splits are derived as rust-gems does (the longest prefix
+ *    whose rest is a token, both of lower rank, valid as a pair among lower
+ *    ranks); ascending order holds when every token's true last merge has
+ *    parts of lower rank. Both are checked against the reference merge
+ *    (tkm_bpe_last_merge) for every token of a vocabulary loaded from a file;
+ *    on any mismatch the vocabulary keeps the heap merge. The built-ins'
+ *    tokens are checked one by one by tests/test_backtrack.c instead, which
+ *    saves that work at run time.
+ *  - A token merging cannot reach from its own bytes never occurs inside an
+ *    encoding; it has no split and is left out of the prefix tree (rust-gems
+ *    asserts there are none). A piece that is itself a token is the caller's
+ *    business (tiktoken's whole-piece rule).
+ *  - Where a single byte is not a token, merging starts from non-tokens and
+ *    none of the above holds: such vocabularies keep the heap merge.
+ */
+#include "backtrack.h"
+
+#include <string.h>
+
+#define NONE UINT32_MAX
+/* Prefix-tree node word: the byte labelling the edge into the node, and
+ * rank + 1 of the token it spells (0: none). */
+#define TOK_BITS 24
+#define TOK_MASK ((1u << TOK_BITS) - 1)
+/* A pair-table entry packs (left, right, merged) ranks into 64 bits, so a
+ * probe reads one word: ranks must stay below 2^21 - 1 (real vocabularies
+ * are below 2^18; larger ones keep the heap merge). All ones: empty. */
+#define PAIR_RANK_BITS 21
+#define PAIR_RANK_MASK ((UINT64_C(1) << PAIR_RANK_BITS) - 1)
+#define PAIR_EMPTY UINT64_MAX
+
+typedef struct split {
+    uint32_t left, right; /* the last merge that makes the token; (r, r) for a byte */
+} split;
+
+typedef struct tnode {
+    uint32_t child; /* first child; the children end where the next node's begin */
+    uint32_t word;  /* label << 24 | (rank + 1) */
+} tnode;
+
+struct tkm_bt_tables {
+    tkm_allocator alloc; /* what the tables were allocated with, to free them */
+    uint32_t n_ranks;
+    uint32_t n_nodes;
+    uint32_t n_unreachable;
+    unsigned pair_bits, filter_bits;
+    uint32_t root[256]; /* child of the root by byte (every byte is a token) */
+    tnode *node;        /* n_nodes + 1, level order: node v's children are
+                         * node[v].child .. node[v + 1].child - 1, sorted by byte */
+    uint32_t *next_prefix; /* by rank: the longest reachable token that is a proper prefix */
+    split *split;          /* by rank: NONE for no token or an unreachable one */
+    uint64_t *pairs;       /* left << 42 | right << 21 | merged, open addressing */
+    uint64_t *filter;      /* one bit per hash of (left, right): most pairs
+                            * asked about are no merge, and this answers them
+                            * from the cache (1/8 of the size of pairs) */
+};
+
+/* Not a pointer to tables: "this vocabulary keeps the heap merge". */
+static const char unsupported_mark;
+#define UNSUPPORTED ((void *)(uintptr_t)&unsupported_mark)
+
+static inline uint32_t tok_len(const tkm_vocab *v, uint32_t r)
+{
+    return v->off[r + 1] - v->off[r];
+}
+
+static inline uint32_t node_tok(const tkm_bt_tables *t, uint32_t v)
+{
+    return (t->node[v].word & TOK_MASK) - 1; /* NONE when no token ends here */
+}
+
+/* The child of node v along byte c, or 0 (the root is no one's child).
+ * Children are sorted by label. */
+static inline uint32_t child_of(const tkm_bt_tables *t, uint32_t v, uint8_t c)
+{
+    uint32_t lo = t->node[v].child, end = t->node[v + 1].child, hi = end;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((t->node[mid].word >> TOK_BITS) < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < end && (t->node[lo].word >> TOK_BITS) == c ? lo : 0;
+}
+
+/* The longest reachable token that is a prefix of p[0..n), n >= 1: there is
+ * always one, the first byte. */
+static uint32_t longest_match(const tkm_bt_tables *t, const uint8_t *p, size_t n)
+{
+    uint32_t v = t->root[p[0]];
+    uint32_t best = node_tok(t, v);
+    for (size_t i = 1; i < n; i++) {
+        v = child_of(t, v, p[i]);
+        if (!v)
+            break;
+        uint32_t r = node_tok(t, v);
+        if (r != NONE)
+            best = r;
+    }
+    return best;
+}
+
+static inline uint64_t pair_hash(uint32_t l, uint32_t r)
+{
+    return ((uint64_t)l << 32 | r) * 0x9E3779B97F4A7C15ull;
+}
+
+static inline uint64_t pair_key(uint32_t l, uint32_t r)
+{
+    return (uint64_t)l << (2 * PAIR_RANK_BITS) | (uint64_t)r << PAIR_RANK_BITS;
+}
+
+/* The token whose last merge is (l, r), or NONE. */
+static inline uint32_t pair_find(const tkm_bt_tables *t, uint32_t l, uint32_t r)
+{
+    uint64_t h = pair_hash(l, r);
+    size_t f = (size_t)(h >> (64 - t->filter_bits));
+    if (!(t->filter[f / 64] >> (f % 64) & 1))
+        return NONE;
+    uint64_t key = pair_key(l, r);
+    size_t mask = ((size_t)1 << t->pair_bits) - 1;
+    for (size_t i = (size_t)(h >> (64 - t->pair_bits));; i = (i + 1) & mask) {
+        uint64_t e = t->pairs[i];
+        if (e == PAIR_EMPTY)
+            return NONE;
+        if ((e & ~PAIR_RANK_MASK) == key)
+            return (uint32_t)(e & PAIR_RANK_MASK);
+    }
+}
+
+static void pair_insert(tkm_bt_tables *t, uint32_t l, uint32_t r, uint32_t m)
+{
+    uint64_t h = pair_hash(l, r);
+    size_t f = (size_t)(h >> (64 - t->filter_bits));
+    t->filter[f / 64] |= UINT64_C(1) << (f % 64);
+    size_t mask = ((size_t)1 << t->pair_bits) - 1;
+    size_t i = (size_t)(h >> (64 - t->pair_bits));
+    while (t->pairs[i] != PAIR_EMPTY)
+        i = (i + 1) & mask;
+    t->pairs[i] = pair_key(l, r) | m;
+}
+
+/* Does merging bytes(a) bytes(b) give exactly [a, b] (both reachable)?
+ * Walks back through the merges that made a's right edge and b's left edge,
+ * latest (highest rank) first; `limit` is the rank the pair across the
+ * boundary must reach to lose against the merge just unwound: that merge's
+ * rank when it was a's (it lies to the left and wins ties), one more when
+ * it was b's. A byte's split is itself, which ends its side. */
+static bool valid_pair(const tkm_bt_tables *t, uint32_t a, uint32_t b)
+{
+    uint32_t limit = NONE;
+    for (;;) {
+        uint32_t m = pair_find(t, a, b);
+        if (m != NONE && m < limit)
+            return false;
+        if (a > b) {
+            limit = a;
+            a = t->split[a].right;
+            if (a == limit) { /* a is a byte: only b's side is left */
+                limit = b + 1;
+                b = t->split[b].left;
+                if (b + 1 == limit)
+                    return true;
+            }
+        } else {
+            limit = b + 1;
+            b = t->split[b].left;
+            if (b + 1 == limit) {
+                limit = a;
+                a = t->split[a].right;
+                if (a == limit)
+                    return true;
+            }
+        }
+    }
+}
+
+/* ---- building ---- */
+
+typedef struct rec {
+    uint64_t key; /* first 8 bytes, big-endian, zero padded: orders most pairs */
+    uint32_t rank;
+    uint32_t len;
+} rec;
+
+static int rec_cmp(const tkm_vocab *v, const rec *x, const rec *y)
+{
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(v->bytes + v->off[x->rank], v->bytes + v->off[y->rank], n);
+    if (c)
+        return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Bottom-up merge sort of n records by token bytes (no qsort: its
+ * comparator could not see v without global state). Returns the sorted
+ * array, a or tmp. */
+static rec *sort_recs(const tkm_vocab *v, rec *a, rec *tmp, size_t n)
+{
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = rec_cmp(v, &a[j], &a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        rec *x = a;
+        a = tmp;
+        tmp = x;
+    }
+    return a;
+}
+
+static void destroy(tkm_bt_tables *t)
+{
+    if (!t)
+        return;
+    tkm_allocator a = t->alloc;
+    tkm_free(&a, t->node);
+    tkm_free(&a, t->next_prefix);
+    tkm_free(&a, t->split);
+    tkm_free(&a, t->pairs);
+    tkm_free(&a, t->filter);
+    tkm_free(&a, t);
+}
+
+/* The prefix tree of all tokens, nodes in level order, so that a node's
+ * children are consecutive and sorted by byte. From the tokens sorted by
+ * bytes: token i adds the nodes for its prefixes longer than its common
+ * prefix with token i - 1 (lcp), and within a level, nodes come in the
+ * order of the sorted tokens, which groups them by parent. */
+static tkm_status build_tree(tkm_bt_tables *t, const tkm_vocab *v, const rec *s, size_t n,
+                             const tkm_allocator *a)
+{
+    uint32_t L = v->max_len;
+    uint32_t *lcp = tkm_alloc_array(a, n ? n : 1, sizeof *lcp);
+    uint32_t *level = tkm_calloc_array(a, (size_t)L + 2, sizeof *level); /* first node of a depth */
+    uint32_t *cur = tkm_alloc_array(a, (size_t)L + 1, sizeof *cur);      /* current path */
+    tkm_status st = TKM_ERR_NOMEM;
+    if (!lcp || !level || !cur)
+        goto out;
+    size_t nodes = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = 0;
+        if (i) {
+            const uint8_t *x = v->bytes + v->off[s[i - 1].rank], *y = v->bytes + v->off[s[i].rank];
+            uint32_t m = s[i - 1].len < s[i].len ? s[i - 1].len : s[i].len;
+            while (k < m && x[k] == y[k])
+                k++;
+        }
+        lcp[i] = k;
+        for (uint32_t d = k + 1; d <= s[i].len; d++)
+            level[d]++;
+        nodes += s[i].len - k;
+    }
+    if (nodes >= UINT32_MAX)
+        goto out;
+    t->n_nodes = (uint32_t)nodes;
+    t->node = tkm_calloc_array(a, nodes + 1, sizeof *t->node);
+    if (!t->node)
+        goto out;
+    /* level[d]: from a count to the id of depth d's first node. */
+    uint32_t next = 1;
+    for (uint32_t d = 1; d <= L; d++) {
+        uint32_t c = level[d];
+        level[d] = next;
+        next += c;
+    }
+    cur[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *b = v->bytes + v->off[s[i].rank];
+        for (uint32_t d = lcp[i] + 1; d <= s[i].len; d++) {
+            uint32_t id = level[d]++;
+            t->node[id].word = (uint32_t)b[d - 1] << TOK_BITS;
+            t->node[cur[d - 1] + 1].child++; /* a count for now */
+            cur[d] = id;
+        }
+        t->node[cur[s[i].len]].word |= s[i].rank + 1;
+    }
+    /* Children in level order follow their parents' order: prefix sums of
+     * the counts give each node's first child. */
+    t->node[0].child = 1;
+    for (uint32_t i = 0; i < t->n_nodes; i++)
+        t->node[i + 1].child += t->node[i].child;
+    for (uint32_t c = t->node[0].child; c < t->node[1].child; c++)
+        t->root[t->node[c].word >> TOK_BITS] = c;
+    st = TKM_OK;
+out:
+    tkm_free(a, lcp);
+    tkm_free(a, level);
+    tkm_free(a, cur);
+    return st;
+}
+
+/* next_prefix from one pass over the tree in level order (parents first):
+ * best[v] is the deepest token on the path to v, v included. With
+ * reachable_only, tokens without a split leave the tree first. */
+static void build_next_prefix(tkm_bt_tables *t, uint32_t *best, bool reachable_only)
+{
+    best[0] = NONE;
+    for (uint32_t v = 0; v < t->n_nodes; v++) {
+        for (uint32_t c = t->node[v].child; c < t->node[v + 1].child; c++) {
+            uint32_t r = node_tok(t, c);
+            if (r != NONE && reachable_only && t->split[r].left == NONE) {
+                t->node[c].word &= ~TOK_MASK;
+                r = NONE;
+            }
+            if (r != NONE)
+                t->next_prefix[r] = best[v];
+            best[c] = r != NONE ? r : best[v];
+        }
+    }
+}
+
+/* Splits in rank order, as rust-gems derives them: for token r, the longest
+ * reachable prefix x < r whose rest is a reachable token y < r such that
+ * (x, y) is a valid pair among the tokens below r (the pair table holds only
+ * those yet). None: r is unreachable. next_prefix must chain all tokens. */
+static void build_splits(tkm_bt_tables *t, const tkm_vocab *v)
+{
+    for (uint32_t r = 0; r < t->n_ranks; r++) {
+        uint32_t len = tok_len(v, r);
+        if (len == 0)
+            continue;
+        if (len == 1) {
+            t->split[r] = (split){r, r};
+            continue;
+        }
+        const uint8_t *b = v->bytes + v->off[r];
+        bool found = false;
+        for (uint32_t x = t->next_prefix[r]; x != NONE && !found; x = t->next_prefix[x]) {
+            if (x >= r || t->split[x].left == NONE)
+                continue;
+            uint32_t d = tok_len(v, x);
+            uint32_t y = tkm_vocab_lookup(v, b + d, len - d);
+            if (y >= r || t->split[y].left == NONE)
+                continue; /* NONE (not a token) is >= r too */
+            if (valid_pair(t, x, y)) {
+                t->split[r] = (split){x, y};
+                pair_insert(t, x, y, r);
+                found = true;
+            }
+        }
+        t->n_unreachable += !found;
+    }
+}
+
+/* For a vocabulary from a file: every token's split and reachability must
+ * be what the reference merge does (see the top of the file). */
+static bool check_splits(const tkm_bt_tables *t, const tkm_vocab *v, uint32_t *start,
+                         uint32_t *rank)
+{
+    for (uint32_t r = 0; r < t->n_ranks; r++) {
+        uint32_t len = tok_len(v, r);
+        if (len < 2)
+            continue;
+        size_t k = tkm_bpe_last_merge(v, v->bytes + v->off[r], len, start, rank);
+        split sp = t->split[r];
+        if (sp.left == NONE ? k != 0 : k != tok_len(v, sp.left))
+            return false;
+    }
+    return true;
+}
+
+/* Builds the tables: TKM_OK with *out set, or set to NULL when the
+ * vocabulary is not one the encoder handles; TKM_ERR_NOMEM. */
+static tkm_status build_tables(const tkm_vocab *v, const tkm_allocator *a, tkm_bt_tables **out)
+{
+    *out = NULL;
+    if (v->n_ranks == 0 || v->n_ranks >= PAIR_RANK_MASK)
+        return TKM_OK;
+    for (int c = 0; c < 256; c++)
+        if (v->byte_rank[c] == TKM_NO_RANK)
+            return TKM_OK;
+    tkm_bt_tables *t = tkm_calloc_array(a, 1, sizeof *t);
+    if (!t)
+        return TKM_ERR_NOMEM;
+    t->alloc = *a;
+    t->n_ranks = v->n_ranks;
+
+    /* The tree first, so that the sort's memory is gone before the per-rank
+     * tables are allocated (peak memory). */
+    size_t n = v->n_tokens;
+    rec *recs = tkm_alloc_array(a, n ? n : 1, sizeof *recs);
+    rec *tmp = tkm_alloc_array(a, n ? n : 1, sizeof *tmp);
+    uint32_t *pre = NULL;
+    tkm_status st = TKM_ERR_NOMEM;
+    if (!recs || !tmp)
+        goto out;
+    size_t k = 0;
+    for (uint32_t r = 0; r < v->n_ranks; r++) {
+        uint32_t len = tok_len(v, r);
+        if (len == 0)
+            continue;
+        const uint8_t *b = v->bytes + v->off[r];
+        uint64_t key = 0;
+        for (uint32_t i = 0; i < 8; i++)
+            key = key << 8 | (i < len ? b[i] : 0);
+        recs[k++] = (rec){key, r, len};
+    }
+    const rec *sorted = sort_recs(v, recs, tmp, k);
+    st = build_tree(t, v, sorted, k, a);
+    tkm_free(a, recs);
+    tkm_free(a, tmp);
+    recs = tmp = NULL;
+    if (st != TKM_OK)
+        goto out;
+
+    st = TKM_ERR_NOMEM;
+    unsigned bits = 8;
+    while (((size_t)1 << bits) < 2 * (size_t)v->n_ranks)
+        bits++;
+    t->pair_bits = bits;
+    t->filter_bits = bits + 2; /* ~10 bits a merge: ~10 % false positives */
+    t->next_prefix = tkm_alloc_array(a, v->n_ranks, sizeof *t->next_prefix);
+    t->split = tkm_alloc_array(a, v->n_ranks, sizeof *t->split);
+    t->pairs = tkm_alloc_array(a, (size_t)1 << bits, sizeof *t->pairs);
+    t->filter = tkm_calloc_array(a, (size_t)1 << (t->filter_bits - 6), sizeof *t->filter);
+    /* One scratch for the next_prefix passes (n_nodes) and the check
+     * (2 * (max_len + 1)). */
+    size_t scratch = t->n_nodes > 2 * ((size_t)v->max_len + 1) ? t->n_nodes
+                                                                : 2 * ((size_t)v->max_len + 1);
+    pre = tkm_alloc_array(a, scratch, sizeof *pre);
+    if (!t->next_prefix || !t->split || !t->pairs || !t->filter || !pre)
+        goto out;
+    memset(t->next_prefix, 0xff, v->n_ranks * sizeof *t->next_prefix);
+    memset(t->split, 0xff, v->n_ranks * sizeof *t->split);
+    memset(t->pairs, 0xff, ((size_t)1 << bits) * sizeof *t->pairs);
+
+    build_next_prefix(t, pre, false);
+    build_splits(t, v);
+    memset(t->next_prefix, 0xff, v->n_ranks * sizeof *t->next_prefix);
+    build_next_prefix(t, pre, true);
+    if (v->owned_off && !check_splits(t, v, pre, pre + v->max_len + 1)) {
+        st = TKM_OK; /* unsupported: *out stays NULL */
+        goto out;
+    }
+    tkm_free(a, pre);
+    *out = t;
+    return TKM_OK;
+out:
+    tkm_free(a, recs);
+    tkm_free(a, tmp);
+    tkm_free(a, pre);
+    destroy(t);
+    return st;
+}
+
+bool tkm_bt_pending(const tkm_vocab *v)
+{
+    return __atomic_load_n(&v->bt, __ATOMIC_ACQUIRE) == NULL;
+}
+
+const tkm_bt_tables *tkm_bt_get(const tkm_vocab *v, const tkm_allocator *a, bool build)
+{
+    /* The vocabulary is shared and otherwise immutable; only this pointer
+     * changes, once, from NULL. Racing builders: the loser frees its copy. */
+    void **slot = &((tkm_vocab *)v)->bt;
+    void *cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!cur && build) {
+        tkm_bt_tables *t;
+        if (build_tables(v, a, &t) != TKM_OK)
+            return NULL; /* out of memory: try again another time */
+        void *mine = t ? (void *)t : UNSUPPORTED;
+        cur = NULL;
+        if (__atomic_compare_exchange_n(slot, &cur, mine, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            cur = mine;
+        else
+            destroy(t);
+    }
+    return cur == UNSUPPORTED ? NULL : cur; /* NULL if not built */
+}
+
+void tkm_bt_free(tkm_vocab *v)
+{
+    if (!v)
+        return;
+    void *p = __atomic_load_n(&v->bt, __ATOMIC_ACQUIRE);
+    if (p && p != UNSUPPORTED)
+        destroy(p);
+    v->bt = NULL;
+}
+
+void tkm_bt_get_info(const tkm_bt_tables *t, tkm_bt_info *info)
+{
+    memset(info, 0, sizeof *info);
+    if (!t)
+        return;
+    info->n_nodes = t->n_nodes;
+    info->n_unreachable = t->n_unreachable;
+    info->bytes = sizeof *t + ((size_t)t->n_nodes + 1) * sizeof *t->node +
+                  (size_t)t->n_ranks * (sizeof *t->next_prefix + sizeof *t->split) +
+                  ((size_t)1 << t->pair_bits) * sizeof *t->pairs +
+                  ((size_t)1 << t->filter_bits) / 8;
+}
+
+/* ---- encoding ---- */
+
+static inline bool alive(const uint64_t *bits, size_t i)
+{
+    return bits[i / 64] >> (i % 64) & 1;
+}
+
+tkm_status tkm_bt_encode(const tkm_bt_tables *t, const tkm_vocab *v, const uint8_t *p, size_t n,
+                         tkm_bpe_scratch *s, const tkm_allocator *a, tkm_sink *out)
+{
+    size_t words = n / 64 + 1; /* offsets 0..n */
+    if (tkm_grow(a, (void **)&s->bt_tok, &s->bt_tok_cap, n, sizeof *s->bt_tok) != TKM_OK ||
+        tkm_grow(a, (void **)&s->bt_dead, &s->bt_dead_cap, words, sizeof *s->bt_dead) != TKM_OK)
+        return TKM_ERR_NOMEM;
+    uint32_t *tok = s->bt_tok;
+    uint64_t *bits = s->bt_dead;
+    memset(bits, 0xff, words * sizeof *bits);
+    size_t k = 0, pos = 0; /* tok[0..k) spell p[0..pos) */
+    uint32_t next = longest_match(t, p, n);
+    while (next != NONE) {
+        uint32_t last = k ? tok[k - 1] : NONE;
+        uint32_t r = next;
+        for (;;) {
+            size_t end = pos + tok_len(v, r);
+            if (alive(bits, end) && (last == NONE || valid_pair(t, last, r))) {
+                tok[k++] = r;
+                pos = end;
+                next = end < n ? longest_match(t, p + end, n - end) : NONE;
+                break;
+            }
+            if (t->next_prefix[r] != NONE) {
+                r = t->next_prefix[r];
+                continue;
+            }
+            /* Nothing fits here after last: mark pos dead (rust-gems
+             * clears it on every pop, which its argument allows), pop
+             * last and go on with its shorter prefixes. */
+            bits[pos / 64] &= ~((uint64_t)1 << (pos % 64));
+            if (k) {
+                k--;
+                pos -= tok_len(v, last);
+            }
+            next = last; /* retried: its end is now dead, so its prefixes follow */
+            break;
+        }
+    }
+    if (pos != n)
+        return TKM_ERR_UNENCODABLE;
+    for (size_t i = 0; i < k; i++)
+        tkm_sink_put(out, tok[i]);
+    return TKM_OK;
+}

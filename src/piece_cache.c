@@ -1,0 +1,48 @@
+/* piece_cache.c — allocation and ownership of the per-context piece cache
+ * (the lookups are inline in piece_cache.h). */
+#include "piece_cache.h"
+
+/* A context that encodes only a few short texts never pays for the table
+ * (256 KiB, and the misses that fill it). */
+#define WARM_BYTES 16384
+
+bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
+                          const tkm_allocator *a)
+{
+    if (TKM_UNLIKELY(!c->e)) {
+        c->seen += len;
+        if (c->failed || c->seen < WARM_BYTES)
+            return false;
+        size_t bytes = ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry);
+        c->raw = tkm_alloc(a, bytes + 64);
+        if (!c->raw) {
+            c->failed = true;
+            return false;
+        }
+        /* Align to a cache line: one probe, one line. */
+        uintptr_t p = ((uintptr_t)c->raw + 63) & ~(uintptr_t)63;
+        c->e = (tkm_piece_entry *)p;
+        memset(c->e, 0, bytes); /* epoch 0 is never live */
+        c->epoch = 1;
+        c->owner[0] = fp[0];
+        c->owner[1] = fp[1];
+        return true;
+    }
+    if (TKM_UNLIKELY(c->owner[0] != fp[0] || c->owner[1] != fp[1])) {
+        c->owner[0] = fp[0];
+        c->owner[1] = fp[1];
+        if (++c->epoch == 0) { /* wrapped: old entries could look live again */
+            memset(c->e, 0, ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry));
+            c->epoch = 1;
+        }
+    }
+    return true;
+}
+
+void tkm_piece_cache_free(tkm_piece_cache *c, const tkm_allocator *a)
+{
+    if (!c)
+        return;
+    tkm_free(a, c->raw);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,119 @@
+/* piece_cache.h — a small per-context cache of short pieces and their ids.
+ *
+ * Natural text repeats its pieces (Zipf): in English prose the 4096 most
+ * frequent pieces cover most of the text, and in the multilingual corpus the
+ * same inflected words, which are not single tokens, recur within a
+ * language. The vocabulary table is 4–8 MB, so nearly every whole-piece
+ * lookup is a cache miss, and a piece that is not a token costs a merge with
+ * several more lookups. This table is 256 KiB, direct-mapped and lives in
+ * the context (mutable scratch is per thread; the encoding stays immutable).
+ *
+ * An entry holds the piece's bytes in full (up to 32), so a hit is exact: the
+ * ids are what tkm_bpe_piece returned for these very bytes with a vocabulary
+ * of the same content (entries are tagged with the encoding's 128-bit
+ * fingerprint through an epoch, see tkm_piece_cache_bind).
+ */
+#ifndef TKM_PIECE_CACHE_H
+#define TKM_PIECE_CACHE_H
+
+#include "internal.h"
+
+#include <string.h>
+
+#define TKM_PIECE_CACHE_BITS 14
+#define TKM_PIECE_MAX_BYTES 32 /* longer pieces are not cached */
+#define TKM_PIECE_MAX_IDS 7    /* pieces with more ids are not cached */
+
+typedef struct tkm_piece_entry {
+    uint64_t key[4]; /* the piece's bytes, zero padded */
+    uint8_t len;     /* 1..TKM_PIECE_MAX_BYTES */
+    uint8_t n;       /* 1..TKM_PIECE_MAX_IDS */
+    uint16_t epoch;  /* the entry is live only while this equals the cache's */
+    uint32_t ids[TKM_PIECE_MAX_IDS];
+} tkm_piece_entry;
+
+typedef struct tkm_piece_cache {
+    tkm_piece_entry *e; /* 64-byte aligned into raw; NULL until warm */
+    void *raw;
+    uint64_t owner[2];  /* fingerprint of the encoding the live entries belong to */
+    uint16_t epoch;
+    bool failed;        /* allocation failed once: run without a cache */
+    size_t seen;        /* bytes given before the table is worth allocating */
+} tkm_piece_cache;
+
+/* Point the cache at an encoding's fingerprint before encoding len bytes
+ * with it; entries of any other encoding die (epoch bump). The table is
+ * allocated once the context has been given enough text; returns false when
+ * there is no table (cold, or out of memory: the cache only accelerates). */
+TKM_INTERNAL bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
+                                       const tkm_allocator *a);
+TKM_INTERNAL void tkm_piece_cache_free(tkm_piece_cache *c, const tkm_allocator *a);
+
+static inline uint64_t tkm_load64(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+static inline uint32_t tkm_load32(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* The first n (1..8) bytes at p as a little-endian word, zero padded,
+ * reading no byte outside p[0..n). Overlapping loads OR the same bytes. */
+static inline uint64_t tkm_load_tail(const uint8_t *p, size_t n)
+{
+    if (n >= 4)
+        return (uint64_t)tkm_load32(p) | (uint64_t)tkm_load32(p + n - 4) << (8 * (n - 4));
+    uint64_t x = p[0];
+    if (n >= 2)
+        x |= (uint64_t)p[n - 1] << (8 * (n - 1)) | (uint64_t)p[1] << 8;
+    return x;
+}
+
+/* Fill key[0..4) with p[0..n), 1 <= n <= 32, and return its slot index. */
+static inline size_t tkm_piece_key(const uint8_t *p, size_t n, uint64_t key[4])
+{
+    size_t full = n / 8, rest = n % 8, i = 0;
+    key[0] = key[1] = key[2] = key[3] = 0;
+    for (; i < full; i++)
+        key[i] = tkm_load64(p + 8 * i);
+    if (rest)
+        key[i] = n >= 8 ? tkm_load64(p + n - 8) >> (8 * (8 - rest)) : tkm_load_tail(p, n);
+    uint64_t h = (key[0] ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull;
+    h ^= key[1] * 0xC2B2AE3D27D4EB4Full;
+    h ^= key[2] * 0x165667B19E3779F9ull;
+    h ^= key[3] * 0xD6E8FEB86659FD93ull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return (size_t)(h >> (64 - TKM_PIECE_CACHE_BITS));
+}
+
+/* The live entry for this key, or NULL. */
+static inline const tkm_piece_entry *tkm_piece_cache_find(const tkm_piece_cache *c, size_t slot,
+                                                          const uint64_t key[4], size_t n)
+{
+    const tkm_piece_entry *e = &c->e[slot];
+    if (e->len != n || e->epoch != c->epoch || e->key[0] != key[0])
+        return NULL;
+    if (n > 8 && (e->key[1] != key[1] || e->key[2] != key[2] || e->key[3] != key[3]))
+        return NULL;
+    return e;
+}
+
+static inline void tkm_piece_cache_put(tkm_piece_cache *c, size_t slot, const uint64_t key[4],
+                                       size_t n, const uint32_t *ids, size_t n_ids)
+{
+    tkm_piece_entry *e = &c->e[slot];
+    memcpy(e->key, key, sizeof e->key);
+    e->len = (uint8_t)n;
+    e->n = (uint8_t)n_ids;
+    e->epoch = c->epoch;
+    memcpy(e->ids, ids, n_ids * sizeof *ids);
+}
+
+#endif
