@@ -15,6 +15,7 @@
 #include "bpe.h"
 
 #include "backtrack.h"
+#include "piece_cache.h"
 
 #include <string.h>
 
@@ -62,6 +63,90 @@ static tkm_status emit_parts(const tkm_vocab *v, const uint8_t *p, const uint32_
             return TKM_ERR_UNENCODABLE;
         }
         tkm_sink_put(out, r);
+    }
+    return TKM_OK;
+}
+
+/* Rank of the concatenation of adjacent parts l and r (tokens), whose bytes
+ * are p[0..len). Through the context's pair memo when there is one: the
+ * tokens fix the bytes, so (l, r) determines the answer, and the memo (256
+ * KiB) answers from L2 what the vocabulary table (4-8 MB) answers from L3
+ * or memory. Natural text merges the same pairs over and over. */
+static inline uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, uint32_t l,
+                                   uint32_t r, const uint8_t *p, size_t len)
+{
+    if (len > v->max_len)
+        return TKM_NO_RANK;
+    if (!memo || l == TKM_NO_RANK || r == TKM_NO_RANK)
+        return rank_of(v, p, len);
+    uint64_t key = (uint64_t)l << 32 | r;
+    size_t idx = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - TKM_PAIR_MEMO_BITS));
+    tkm_pair_entry *e = &memo->pairs[idx];
+    if (e->l == l && e->r == r && e->epoch == memo->epoch)
+        return e->rank;
+    uint32_t rk = rank_of(v, p, len);
+    e->l = l;
+    e->r = r;
+    e->rank = rk;
+    e->epoch = memo->epoch;
+    return rk;
+}
+
+/* The merge of a short piece (n <= SMALL_PIECE = 64), as tiktoken's
+ * _byte_pair_merge but without moving arrays: part i (a start offset) has
+ * token tok[i], its successor nxt[i], and key[i] = (rank of merging it with
+ * its successor) << 6 | i, or NO. The smallest key is the lowest rank and, on
+ * ties, the leftmost pair, which is what tiktoken picks. Ranks are below 2^24
+ * (TKM_MAX_RANK), so keys fit in 30 bits, and the minimum over them is a
+ * plain loop that compilers vectorise (with SSE2 on any x86-64). A part
+ * merged away keeps key NO. */
+#define KEY_NO INT32_MAX
+static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
+                              tkm_piece_cache *memo, tkm_sink *out, size_t *bad)
+{
+    int32_t key[SMALL_PIECE];
+    uint32_t tok[SMALL_PIECE];
+    uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
+    size_t width = (n + 7) & ~(size_t)7; /* the scan covers whole vectors */
+    for (size_t i = 0; i < n; i++) {
+        tok[i] = v->byte_rank[p[i]];
+        nxt[i] = (uint8_t)(i + 1);
+        prv[i] = (uint8_t)(i - 1);
+        uint32_t r = i + 1 < n ? v->pair_rank[(size_t)p[i] << 8 | p[i + 1]] : TKM_NO_RANK;
+        key[i] = r == TKM_NO_RANK ? KEY_NO : (int32_t)(r << 6 | i);
+    }
+    for (size_t i = n; i < width; i++)
+        key[i] = KEY_NO;
+    for (;;) {
+        int32_t best = KEY_NO;
+        for (size_t i = 0; i < width; i++)
+            best = key[i] < best ? key[i] : best;
+        if (best == KEY_NO)
+            break;
+        size_t i = (size_t)best & 63, j = nxt[i], k = j < n ? nxt[j] : n;
+        uint32_t r = (uint32_t)best >> 6;
+        tok[i] = r;
+        key[j] = KEY_NO;
+        key[i] = KEY_NO;
+        nxt[i] = (uint8_t)k;
+        if (k < n) {
+            prv[k] = (uint8_t)i;
+            uint32_t rr = merged_rank(v, memo, r, tok[k], p + i, (size_t)nxt[k] - i);
+            if (rr != TKM_NO_RANK)
+                key[i] = (int32_t)(rr << 6 | i);
+        }
+        if (i > 0) {
+            size_t h = prv[i];
+            uint32_t rr = merged_rank(v, memo, tok[h], r, p + h, k - h);
+            key[h] = rr == TKM_NO_RANK ? KEY_NO : (int32_t)(rr << 6 | h);
+        }
+    }
+    for (size_t i = 0; i < n; i = nxt[i]) {
+        if (tok[i] == TKM_NO_RANK) {
+            *bad = i;
+            return TKM_ERR_UNENCODABLE;
+        }
+        tkm_sink_put(out, tok[i]);
     }
     return TKM_OK;
 }
@@ -238,7 +323,7 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
 }
 
 tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
-                         const tkm_allocator *a, tkm_sink *out, size_t *bad)
+                         tkm_piece_cache *memo, const tkm_allocator *a, tkm_sink *out, size_t *bad)
 {
     uint32_t whole = rank_of(v, p, n);
     if (whole != TKM_NO_RANK) {
@@ -249,11 +334,8 @@ tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe
         *bad = 0;
         return TKM_ERR_UNENCODABLE;
     }
-    if (n <= SMALL_PIECE) {
-        uint32_t start[SMALL_PIECE + 1], rank[SMALL_PIECE + 1];
-        size_t m = merge_array(v, p, n, start, rank, 1);
-        return emit_parts(v, p, start, m, out, bad);
-    }
+    if (n <= SMALL_PIECE)
+        return merge_small(v, p, n, memo, out, bad);
     if (n >= UINT32_MAX)
         return TKM_ERR_INVALID_ARGUMENT;
     if (n >= BACKTRACK_PIECE) {

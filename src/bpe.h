@@ -48,10 +48,13 @@ TKM_INTERNAL void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *
 /* Encode one pre-tokenized piece p[0..n), n >= 1, as tiktoken does: the whole
  * piece if it is a token, else byte-pair merges. Returns TKM_OK,
  * TKM_ERR_UNENCODABLE (*bad = offset in the piece of a byte that is not a
- * token), TKM_ERR_NOMEM, TKM_ERR_INVALID_ARGUMENT (piece >= 4 GiB). */
+ * token), TKM_ERR_NOMEM, TKM_ERR_INVALID_ARGUMENT (piece >= 4 GiB).
+ * memo: a piece cache bound to v's encoding (its pair memo answers repeated
+ * merge look-ups), or NULL. */
+struct tkm_piece_cache;
 TKM_INTERNAL tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n,
-                                      tkm_bpe_scratch *s, const tkm_allocator *a, tkm_sink *out,
-                                      size_t *bad);
+                                      tkm_bpe_scratch *s, struct tkm_piece_cache *memo,
+                                      const tkm_allocator *a, tkm_sink *out, size_t *bad);
 
 /* The reference merge (tiktoken's _byte_pair_merge, O(n*m)), exposed for the
  * differential tests; appends to out. Same statuses as tkm_bpe_piece. */

@@ -88,6 +88,12 @@ typedef struct job {
 static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
                               size_t bad);
 
+#if defined(__GNUC__)
+#  define COLD_PATH __attribute__((noinline))
+#else
+#  define COLD_PATH
+#endif
+
 /* A short piece through the context's piece cache: a hit replays the ids a
  * previous merge of the same bytes gave; a miss merges into a local sink and
  * remembers the result if it is short enough to keep. */
@@ -105,7 +111,7 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
     uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
     tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
     size_t bad = 0;
-    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->alloc, &local, &bad);
+    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->cache, &j->ctx->alloc, &local, &bad);
     if (st != TKM_OK)
         return piece_error(j, st, p, n, base, bad);
     if (local.n <= TKM_PIECE_MAX_IDS)
@@ -115,16 +121,31 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
     return TKM_OK;
 }
 
-static tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
+static COLD_PATH tkm_status piece_slow(job *j, const uint8_t *p, size_t n, size_t base)
 {
-    /* One- and two-byte pieces come from direct tables: nothing to save. */
+    const tkm_vocab *v = &j->enc->vocab;
     if (j->cached && n > 2 && n <= TKM_PIECE_MAX_BYTES)
         return piece_cached(j, p, n, base);
     size_t bad = 0;
-    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->alloc, j->sink, &bad);
+    tkm_status st = tkm_bpe_piece(v, p, n, &j->ctx->bpe, j->cached ? &j->ctx->cache : NULL, &j->ctx->alloc, j->sink, &bad);
     if (st == TKM_OK)
         return TKM_OK;
     return piece_error(j, st, p, n, base, bad);
+}
+
+/* One piece: most pieces of source code are one or two bytes, and those
+ * tokens come from direct tables, inline in the scanning loop. */
+static inline tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
+{
+    if (n <= 2) {
+        const tkm_vocab *v = &j->enc->vocab;
+        uint32_t r = n == 1 ? v->byte_rank[p[0]] : v->pair_rank[(size_t)p[0] << 8 | p[1]];
+        if (TKM_LIKELY(r != TKM_NO_RANK)) {
+            tkm_sink_put(j->sink, r);
+            return TKM_OK;
+        }
+    }
+    return piece_slow(j, p, n, base);
 }
 
 static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,

@@ -13,7 +13,8 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         c->seen += len;
         if (c->failed || c->seen < WARM_BYTES)
             return false;
-        size_t bytes = ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry);
+        size_t bytes = ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry) +
+                       ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry);
         c->raw = tkm_alloc(a, bytes + 64);
         if (!c->raw) {
             c->failed = true;
@@ -22,6 +23,7 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         /* Align to a cache line: one probe, one line. */
         uintptr_t p = ((uintptr_t)c->raw + 63) & ~(uintptr_t)63;
         c->e = (tkm_piece_entry *)p;
+        c->pairs = (tkm_pair_entry *)(c->e + ((size_t)1 << TKM_PIECE_CACHE_BITS));
         memset(c->e, 0, bytes); /* epoch 0 is never live */
         c->epoch = 1;
         c->owner[0] = fp[0];
@@ -32,7 +34,8 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         c->owner[0] = fp[0];
         c->owner[1] = fp[1];
         if (++c->epoch == 0) { /* wrapped: old entries could look live again */
-            memset(c->e, 0, ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry));
+            memset(c->e, 0, ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry) +
+                                ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry));
             c->epoch = 1;
         }
     }

@@ -32,8 +32,18 @@ typedef struct tkm_piece_entry {
     uint32_t ids[TKM_PIECE_MAX_IDS];
 } tkm_piece_entry;
 
+/* (left token, right token) -> rank of their concatenation, or TKM_NO_RANK:
+ * the lookups a merge makes. */
+typedef struct tkm_pair_entry {
+    uint32_t l, r, rank;
+    uint32_t epoch;
+} tkm_pair_entry;
+
+#define TKM_PAIR_MEMO_BITS 14
+
 typedef struct tkm_piece_cache {
     tkm_piece_entry *e; /* 64-byte aligned into raw; NULL until warm */
+    tkm_pair_entry *pairs; /* follows e in raw */
     void *raw;
     uint64_t owner[2];  /* fingerprint of the encoding the live entries belong to */
     uint16_t epoch;

@@ -90,7 +90,7 @@ static void check_piece(const tkm_vocab *v, const tkm_bt_tables *t, const uint8_
     }
 
     tkm_sink sx = {x, cap, 0, SIZE_MAX}, sy = {y, cap, 0, SIZE_MAX};
-    tkm_status sa = tkm_bpe_piece(v, p, n, &s, &a, &sx, &bad_x);
+    tkm_status sa = tkm_bpe_piece(v, p, n, &s, NULL, &a, &sx, &bad_x);
     tkm_status sb = tkm_bpe_piece_reference(v, p, n, &a, &sy, &bad_y);
     if (sa != sb)
         fail_msg("%s (%zu bytes): tkm_bpe_piece %s, reference %s", label, n, tkm_strerror(sa),
@@ -769,7 +769,7 @@ static void *race_main(void *arg)
     memset(&s, 0, sizeof s);
     tkm_sink sink = {r->ids, 4096, 0, SIZE_MAX};
     size_t bad;
-    if (tkm_bpe_piece(&r->enc->vocab, buf, n, &s, &a, &sink, &bad) != TKM_OK)
+    if (tkm_bpe_piece(&r->enc->vocab, buf, n, &s, NULL, &a, &sink, &bad) != TKM_OK)
         sink.n = SIZE_MAX;
     r->n = sink.n;
     tkm_bpe_scratch_free(&s, &a);

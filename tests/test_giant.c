@@ -108,7 +108,7 @@ static void compare_piece(const tkm_encoding *enc, const uint8_t *p, size_t n)
     tkm_sink sx = {x, cap, 0, SIZE_MAX}, sy = {y, cap, 0, SIZE_MAX};
     tkm_bpe_scratch s = {0};
     size_t bad;
-    assert_int_equal(tkm_bpe_piece(&enc->vocab, p, n, &s, &a, &sx, &bad), TKM_OK);
+    assert_int_equal(tkm_bpe_piece(&enc->vocab, p, n, &s, NULL, &a, &sx, &bad), TKM_OK);
     assert_int_equal(tkm_bpe_piece_reference(&enc->vocab, p, n, &a, &sy, &bad), TKM_OK);
     assert_int_equal(sx.n, sy.n);
     assert_memory_equal(x, y, sx.n * sizeof *x);

@@ -6,14 +6,18 @@
  * bytes (pre-tokenization is not involved). Checked: the backtracking encoder
  * forced on the piece gives the ids of merging alone, and tkm_bpe_piece
  * (which takes it for long pieces) gives the ids of the reference with the
- * whole-piece rule. Unlike the other targets this one calls internal
- * functions, so it is built only with the static library.
+ * whole-piece rule, both without and with a pair memo (a context's piece
+ * cache, shared by all four encodings and re-bound to each input's, so its
+ * entries persist across inputs and must never leak between encodings).
+ * Unlike the other targets this one calls internal functions, so it is
+ * built only with the static library.
  */
 #include "fuzz_common.h"
 
 #include "backtrack.h"
 #include "bpe.h"
 #include "encoding.h"
+#include "piece_cache.h"
 
 static const char *const NAMES[] = {"r50k_base", "p50k_base", "cl100k_base", "o200k_base"};
 #define N_ENC (sizeof NAMES / sizeof NAMES[0])
@@ -21,6 +25,7 @@ static tkm_encoding *encs[N_ENC];
 static const tkm_bt_tables *tables[N_ENC];
 static tkm_bpe_scratch scratch;
 static tkm_allocator alloc;
+static tkm_piece_cache memo;
 
 static void load_all(void)
 {
@@ -74,11 +79,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     sx = (tkm_sink){x, n + 1, 0, SIZE_MAX};
     sy = (tkm_sink){y, n + 1, 0, SIZE_MAX};
-    a = tkm_bpe_piece(v, p, n, &scratch, &alloc, &sx, &bad_x);
+    a = tkm_bpe_piece(v, p, n, &scratch, NULL, &alloc, &sx, &bad_x);
     b = tkm_bpe_piece_reference(v, p, n, &alloc, &sy, &bad_y);
     FUZZ_CHECK(a == b, "%s: tkm_bpe_piece %s, reference %s", NAMES[e], tkm_strerror(a),
                tkm_strerror(b));
     compare(NAMES[e], "tkm_bpe_piece vs reference", x, sx.n, y, sy.n, n);
+
+    /* Bound with a large length so the table exists from the first input. */
+    FUZZ_CHECK(tkm_piece_cache_bind(&memo, encs[e]->fingerprint, SIZE_MAX / 2, &alloc),
+               "piece cache allocation");
+    for (int pass = 0; pass < 2; pass++) { /* the second pass hits the memo */
+        sx = (tkm_sink){x, n + 1, 0, SIZE_MAX};
+        a = tkm_bpe_piece(v, p, n, &scratch, &memo, &alloc, &sx, &bad_x);
+        FUZZ_CHECK(a == b && (a == TKM_OK || bad_x == bad_y), "%s: with memo %s, reference %s",
+                   NAMES[e], tkm_strerror(a), tkm_strerror(b));
+        compare(NAMES[e], "tkm_bpe_piece with memo vs reference", x, sx.n, y, sy.n, n);
+    }
     free(x);
     free(y);
     return 0;
