@@ -4,8 +4,8 @@
  * For each file and encoding (default cl100k_base and o200k_base): one
  * untimed warm-up, then encode (ids into a preallocated buffer) and count
  * are each repeated until at least --min-time seconds (default 1) and 3
- * runs have passed; the fastest run is reported, as MB/s (1 MB = 10^6
- * bytes of input) and tokens/s. Special-token text counts as text unless
+ * runs have passed, each with a fresh context; the fastest run is reported,
+ * as MB/s (1 MB = 10^6 bytes of input) and tokens/s. Special-token text counts as text unless
  * --allowed-special; invalid UTF-8 is an error unless --invalid-utf8.
  *
  * --json keys: min_time_seconds, results [{path, encoding, bytes, tokens,
@@ -28,7 +28,6 @@ typedef struct measure {
 } measure;
 
 typedef struct bench_ctx {
-    tkm_context *ctx;
     const tkm_encoding *enc;
     const tkm_encode_options *opts;
     const char *buf;
@@ -37,11 +36,21 @@ typedef struct bench_ctx {
     size_t cap;
 } bench_ctx;
 
+/* Each run gets a fresh context, as a one-shot `tokmeter count` has: a
+ * context's caches would otherwise carry over from the previous run of the
+ * same text and flatter the figure. */
 static tkm_status run_once(bench_ctx *b, bool encode, size_t *n, tkm_error_detail *d)
 {
+    tkm_context *ctx = NULL;
+    tkm_status st = tkm_context_create(NULL, &ctx);
+    if (st != TKM_OK)
+        return st;
     if (encode)
-        return tkm_context_encode(b->ctx, b->enc, b->buf, b->len, b->opts, b->ids, b->cap, n, d);
-    return tkm_context_count(b->ctx, b->enc, b->buf, b->len, b->opts, SIZE_MAX, n, NULL, d);
+        st = tkm_context_encode(ctx, b->enc, b->buf, b->len, b->opts, b->ids, b->cap, n, d);
+    else
+        st = tkm_context_count(ctx, b->enc, b->buf, b->len, b->opts, SIZE_MAX, n, NULL, d);
+    tkm_context_free(ctx);
+    return st;
 }
 
 static tkm_status timed(bench_ctx *b, bool encode, double min_time, measure *m, size_t *tokens,
@@ -82,11 +91,6 @@ int cmd_bench(cli_opts *o)
     size_t n_encs = o->n_encodings ? o->n_encodings : 2;
     double min_time = o->min_time > 0 ? o->min_time : 1.0;
     json_t *results = o->json ? json_array() : NULL;
-    tkm_context *ctx = NULL;
-    if (tkm_context_create(NULL, &ctx) != TKM_OK) {
-        cli_err("out of memory");
-        return EXIT_DATA;
-    }
     if (!o->json)
         printf("%-24s %-13s %10s %10s %11s %10s %13s %13s\n", "file", "encoding", "bytes",
                "tokens", "encode MB/s", "count MB/s", "encode tok/s", "count tok/s");
@@ -115,7 +119,7 @@ int cmd_bench(cli_opts *o)
         uint32_t *ids = malloc((cap ? cap : 1) * sizeof *ids);
         for (size_t e = 0; e < n_encs && rc == EXIT_OK; e++) {
             const tkm_encoding *enc = texts[e].enc;
-            bench_ctx b = {ctx, enc, &texts[e].opts, buf, len, ids, cap};
+            bench_ctx b = {enc, &texts[e].opts, buf, len, ids, cap};
             measure me, mc;
             size_t tokens = 0;
             tkm_error_detail d;
@@ -156,7 +160,6 @@ int cmd_bench(cli_opts *o)
         cli_text_close(&texts[e]);
     free(texts);
     cli_progress_end(&prog);
-    tkm_context_free(ctx);
     if (results) {
         if (rc == EXIT_OK) {
             json_t *d = json_object();
