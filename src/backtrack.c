@@ -29,8 +29,13 @@
  *    parts of lower rank. Both are checked against the reference merge
  *    (tkm_bpe_last_merge) for every token of a vocabulary loaded from a file;
  *    on any mismatch the vocabulary keeps the heap merge. The built-ins'
- *    tokens are checked one by one by tests/test_backtrack.c instead, which
- *    saves that work at run time.
+ *    tables are built (and so checked) at compile time by tools/embed.c
+ *    with this code, from their rank files, and wrapped at load
+ *    (tkm_vocab_wrap_tables): no build, no allocation, pages touched only
+ *    when used. Without TKM_EMBED_TABLES they are built here on first use,
+ *    unchecked; tests/test_backtrack.c checks their tokens one by one.
+ *  - Tables built here use the vocabulary's allocator (the encoding's), not
+ *    the caller's: they live as long as the encoding.
  *  - A token merging cannot reach from its own bytes never occurs inside an
  *    encoding; it has no split and is left out of the prefix tree (rust-gems
  *    asserts there are none). A piece that is itself a token is the caller's
@@ -54,31 +59,8 @@
 #define PAIR_RANK_MASK ((UINT64_C(1) << PAIR_RANK_BITS) - 1)
 #define PAIR_EMPTY UINT64_MAX
 
-typedef struct split {
-    uint32_t left, right; /* the last merge that makes the token; (r, r) for a byte */
-} split;
-
-typedef struct tnode {
-    uint32_t child; /* first child; the children end where the next node's begin */
-    uint32_t word;  /* label << 24 | (rank + 1) */
-} tnode;
-
-struct tkm_bt_tables {
-    tkm_allocator alloc; /* what the tables were allocated with, to free them */
-    uint32_t n_ranks;
-    uint32_t n_nodes;
-    uint32_t n_unreachable;
-    unsigned pair_bits, filter_bits;
-    uint32_t root[256]; /* child of the root by byte (every byte is a token) */
-    tnode *node;        /* n_nodes + 1, level order: node v's children are
-                         * node[v].child .. node[v + 1].child - 1, sorted by byte */
-    uint32_t *next_prefix; /* by rank: the longest reachable token that is a proper prefix */
-    split *split;          /* by rank: NONE for no token or an unreachable one */
-    uint64_t *pairs;       /* left << 42 | right << 21 | merged, open addressing */
-    uint64_t *filter;      /* one bit per hash of (left, right): most pairs
-                            * asked about are no merge, and this answers them
-                            * from the cache (1/8 of the size of pairs) */
-};
+typedef tkm_bt_split split;
+typedef tkm_bt_node tnode;
 
 /* Not a pointer to tables: "this vocabulary keeps the heap merge". */
 static const char unsupported_mark;
@@ -99,14 +81,15 @@ static inline uint32_t node_tok(const tkm_bt_tables *t, uint32_t v)
 static inline uint32_t child_of(const tkm_bt_tables *t, uint32_t v, uint8_t c)
 {
     uint32_t lo = t->node[v].child, end = t->node[v + 1].child, hi = end;
+    const uint8_t *label = t->label;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if ((t->node[mid].word >> TOK_BITS) < c)
+        if (label[mid] < c)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < end && (t->node[lo].word >> TOK_BITS) == c ? lo : 0;
+    return lo < end && label[lo] == c ? lo : 0;
 }
 
 /* The longest reachable token that is a prefix of p[0..n), n >= 1: there is
@@ -115,7 +98,12 @@ static uint32_t longest_match(const tkm_bt_tables *t, const uint8_t *p, size_t n
 {
     uint32_t v = t->root[p[0]];
     uint32_t best = node_tok(t, v);
-    for (size_t i = 1; i < n; i++) {
+    if (n < 2 || !(v = t->root2[(size_t)p[0] << 8 | p[1]]))
+        return best;
+    uint32_t r2 = node_tok(t, v);
+    if (r2 != NONE)
+        best = r2;
+    for (size_t i = 2; i < n; i++) {
         v = child_of(t, v, p[i]);
         if (!v)
             break;
@@ -243,17 +231,18 @@ static rec *sort_recs(const tkm_vocab *v, rec *a, rec *tmp, size_t n)
     return a;
 }
 
-static void destroy(tkm_bt_tables *t)
+static void destroy(tkm_bt_tables *t, const tkm_allocator *a)
 {
-    if (!t)
+    if (!t || t->embedded)
         return;
-    tkm_allocator a = t->alloc;
-    tkm_free(&a, t->node);
-    tkm_free(&a, t->next_prefix);
-    tkm_free(&a, t->split);
-    tkm_free(&a, t->pairs);
-    tkm_free(&a, t->filter);
-    tkm_free(&a, t);
+    tkm_free(a, t->node);
+    tkm_free(a, t->label);
+    tkm_free(a, t->root2);
+    tkm_free(a, t->next_prefix);
+    tkm_free(a, t->split);
+    tkm_free(a, t->pairs);
+    tkm_free(a, t->filter);
+    tkm_free(a, t);
 }
 
 /* The prefix tree of all tokens, nodes in level order, so that a node's
@@ -289,7 +278,9 @@ static tkm_status build_tree(tkm_bt_tables *t, const tkm_vocab *v, const rec *s,
         goto out;
     t->n_nodes = (uint32_t)nodes;
     t->node = tkm_calloc_array(a, nodes + 1, sizeof *t->node);
-    if (!t->node)
+    t->label = tkm_calloc_array(a, nodes + 1, sizeof *t->label);
+    t->root2 = tkm_calloc_array(a, 65536, sizeof *t->root2);
+    if (!t->node || !t->label || !t->root2)
         goto out;
     /* level[d]: from a count to the id of depth d's first node. */
     uint32_t next = 1;
@@ -304,6 +295,7 @@ static tkm_status build_tree(tkm_bt_tables *t, const tkm_vocab *v, const rec *s,
         for (uint32_t d = lcp[i] + 1; d <= s[i].len; d++) {
             uint32_t id = level[d]++;
             t->node[id].word = (uint32_t)b[d - 1] << TOK_BITS;
+            t->label[id] = b[d - 1];
             t->node[cur[d - 1] + 1].child++; /* a count for now */
             cur[d] = id;
         }
@@ -314,8 +306,11 @@ static tkm_status build_tree(tkm_bt_tables *t, const tkm_vocab *v, const rec *s,
     t->node[0].child = 1;
     for (uint32_t i = 0; i < t->n_nodes; i++)
         t->node[i + 1].child += t->node[i].child;
-    for (uint32_t c = t->node[0].child; c < t->node[1].child; c++)
-        t->root[t->node[c].word >> TOK_BITS] = c;
+    for (uint32_t c = t->node[0].child; c < t->node[1].child; c++) {
+        t->root[t->label[c]] = c;
+        for (uint32_t d = t->node[c].child; d < t->node[c + 1].child; d++)
+            t->root2[(size_t)t->label[c] << 8 | t->label[d]] = d;
+    }
     st = TKM_OK;
 out:
     tkm_free(a, lcp);
@@ -396,8 +391,9 @@ static bool check_splits(const tkm_bt_tables *t, const tkm_vocab *v, uint32_t *s
 
 /* Builds the tables: TKM_OK with *out set, or set to NULL when the
  * vocabulary is not one the encoder handles; TKM_ERR_NOMEM. */
-static tkm_status build_tables(const tkm_vocab *v, const tkm_allocator *a, tkm_bt_tables **out)
+static tkm_status build_tables(const tkm_vocab *v, tkm_bt_tables **out)
 {
+    const tkm_allocator *a = v->alloc;
     *out = NULL;
     if (v->n_ranks == 0 || v->n_ranks >= PAIR_RANK_MASK)
         return TKM_OK;
@@ -407,7 +403,6 @@ static tkm_status build_tables(const tkm_vocab *v, const tkm_allocator *a, tkm_b
     tkm_bt_tables *t = tkm_calloc_array(a, 1, sizeof *t);
     if (!t)
         return TKM_ERR_NOMEM;
-    t->alloc = *a;
     t->n_ranks = v->n_ranks;
 
     /* The tree first, so that the sort's memory is gone before the per-rank
@@ -474,7 +469,7 @@ out:
     tkm_free(a, recs);
     tkm_free(a, tmp);
     tkm_free(a, pre);
-    destroy(t);
+    destroy(t, a);
     return st;
 }
 
@@ -485,13 +480,15 @@ bool tkm_bt_pending(const tkm_vocab *v)
 
 const tkm_bt_tables *tkm_bt_get(const tkm_vocab *v, const tkm_allocator *a, bool build)
 {
+    (void)a; /* the tables are v's: built and freed with v->alloc */
     /* The vocabulary is shared and otherwise immutable; only this pointer
-     * changes, once, from NULL. Racing builders: the loser frees its copy. */
+     * changes, once, from NULL (a built-in's is set when it is wrapped).
+     * Racing builders: the loser frees its copy. */
     void **slot = &((tkm_vocab *)v)->bt;
     void *cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (!cur && build) {
         tkm_bt_tables *t;
-        if (build_tables(v, a, &t) != TKM_OK)
+        if (build_tables(v, &t) != TKM_OK)
             return NULL; /* out of memory: try again another time */
         void *mine = t ? (void *)t : UNSUPPORTED;
         cur = NULL;
@@ -499,7 +496,7 @@ const tkm_bt_tables *tkm_bt_get(const tkm_vocab *v, const tkm_allocator *a, bool
                                         __ATOMIC_ACQUIRE))
             cur = mine;
         else
-            destroy(t);
+            destroy(t, v->alloc);
     }
     return cur == UNSUPPORTED ? NULL : cur; /* NULL if not built */
 }
@@ -510,7 +507,7 @@ void tkm_bt_free(tkm_vocab *v)
         return;
     void *p = __atomic_load_n(&v->bt, __ATOMIC_ACQUIRE);
     if (p && p != UNSUPPORTED)
-        destroy(p);
+        destroy(p, v->alloc);
     v->bt = NULL;
 }
 
@@ -521,7 +518,9 @@ void tkm_bt_get_info(const tkm_bt_tables *t, tkm_bt_info *info)
         return;
     info->n_nodes = t->n_nodes;
     info->n_unreachable = t->n_unreachable;
-    info->bytes = sizeof *t + ((size_t)t->n_nodes + 1) * sizeof *t->node +
+    info->embedded = t->embedded != 0;
+    info->bytes = sizeof *t + ((size_t)t->n_nodes + 1) * (sizeof *t->node + 1) +
+                  65536 * sizeof *t->root2 +
                   (size_t)t->n_ranks * (sizeof *t->next_prefix + sizeof *t->split) +
                   ((size_t)1 << t->pair_bits) * sizeof *t->pairs +
                   ((size_t)1 << t->filter_bits) / 8;

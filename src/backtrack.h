@@ -6,13 +6,14 @@
 
 typedef struct tkm_bt_tables tkm_bt_tables;
 
-/* The backtracking tables of v, shared by every thread that uses v. If they
- * are not built yet and build is true, builds them with allocator a (kept
- * in the tables, which tkm_bt_free frees with it when v is freed). NULL when
- * not built, when v is not a vocabulary the encoder handles (a single byte
- * is not a token, a rank of 2^21 - 2 or more, or merges out of rank order),
- * or when the tables could not be allocated; the caller then merges as
- * before. */
+/* The backtracking tables of v, shared by every thread that uses v. A
+ * built-in's were built at compile time (tools/embed.c) and are returned at
+ * once. Otherwise, if they are not built yet and build is true, builds them
+ * with v's own allocator (v->alloc, the encoding's: a is unused), freed by
+ * tkm_bt_free when v is freed. NULL when not built, when v is not a
+ * vocabulary the encoder handles (a single byte is not a token, a rank of
+ * 2^21 - 2 or more, or merges out of rank order), or when the tables could
+ * not be allocated; the caller then merges as before. */
 TKM_INTERNAL const tkm_bt_tables *tkm_bt_get(const tkm_vocab *v, const tkm_allocator *a,
                                              bool build);
 
@@ -28,7 +29,7 @@ TKM_INTERNAL tkm_status tkm_bt_encode(const tkm_bt_tables *t, const tkm_vocab *v
                                       const uint8_t *p, size_t n, tkm_bpe_scratch *s,
                                       const tkm_allocator *a, tkm_sink *out);
 
-/* Free v's tables, if built (from tkm_vocab_free). */
+/* Free v's tables, if built at run time (from tkm_vocab_free). */
 TKM_INTERNAL void tkm_bt_free(tkm_vocab *v);
 
 /* Sizes, for tests and benchmarks. */
@@ -36,8 +37,48 @@ typedef struct tkm_bt_info {
     size_t bytes;           /* the tables' memory */
     uint32_t n_nodes;       /* prefix-tree nodes */
     uint32_t n_unreachable; /* tokens merging cannot make from their own bytes */
+    bool embedded;          /* built at compile time */
 } tkm_bt_info;
 
 TKM_INTERNAL void tkm_bt_get_info(const tkm_bt_tables *t, tkm_bt_info *info);
+
+/* ---- representation ----
+ * Exposed for tools/embed.c, which writes a built-in's tables (built by
+ * backtrack.c itself) into the generated embedded_NAME.c: the arrays as raw
+ * host-order bytes pulled in with .incbin (like the vocabulary's hash slots),
+ * this struct as an initializer. Nothing else looks inside. */
+
+/* Prefix-tree node: its first child (the children end where the next node's
+ * begin) and label << 24 | (rank + 1) of the token it spells (0: none). */
+typedef struct tkm_bt_node {
+    uint32_t child;
+    uint32_t word;
+} tkm_bt_node;
+
+/* A token's last merge; (r, r) for a byte, all ones for no token or an
+ * unreachable one. */
+typedef struct tkm_bt_split {
+    uint32_t left, right;
+} tkm_bt_split;
+
+struct tkm_bt_tables {
+    uint32_t n_ranks;
+    uint32_t n_nodes;
+    uint32_t n_unreachable;
+    uint32_t embedded;   /* 1: static data, never freed */
+    uint32_t pair_bits, filter_bits;
+    uint32_t root[256];  /* child of the root by byte (every byte is a token) */
+    tkm_bt_node *node;   /* n_nodes + 1, level order: node v's children are
+                          * node[v].child .. node[v + 1].child - 1, sorted by byte */
+    uint8_t *label;      /* n_nodes + 1: node[v].word >> 24 again, so that a
+                          * node's children's labels share a cache line or two */
+    uint32_t *root2;     /* 65536: the node of each 2-byte prefix by b0 << 8 | b1, or 0 */
+    uint32_t *next_prefix; /* by rank: the longest reachable token that is a proper prefix */
+    tkm_bt_split *split;   /* by rank */
+    uint64_t *pairs;       /* left << 42 | right << 21 | merged, open addressing */
+    uint64_t *filter;      /* one bit per hash of (left, right): most pairs
+                            * asked about are no merge, and this answers them
+                            * from the cache (1/8 of the size of pairs) */
+};
 
 #endif

@@ -81,9 +81,12 @@ static void finish_stats(tkm_vocab *v)
 
 void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                            const uint8_t *bytes, const tkm_vocab_slot *slots, size_t n_slots,
-                           const uint32_t *pair_rank)
+                           const uint32_t *pair_rank, const struct tkm_bt_tables *bt,
+                           const tkm_allocator *a)
 {
     memset(v, 0, sizeof *v);
+    v->alloc = a;
+    v->bt = (void *)(uintptr_t)bt; /* static: tkm_bt_free leaves it */
     v->n_ranks = n_ranks;
     v->off = off;
     v->bytes = bytes;
@@ -100,6 +103,7 @@ tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                           const uint8_t *bytes, const tkm_allocator *a)
 {
     memset(v, 0, sizeof *v);
+    v->alloc = a;
     v->n_ranks = n_ranks;
     v->off = off;
     v->bytes = bytes;
@@ -120,6 +124,7 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
                            tkm_error_detail *d)
 {
     memset(v, 0, sizeof *v);
+    v->alloc = a;
     v->n_ranks = l->max_rank + 1;
     /* Per-rank lengths first (to detect duplicate ranks), then prefix sums. */
     uint32_t *off = tkm_calloc_array(a, (size_t)v->n_ranks + 1, sizeof *off);

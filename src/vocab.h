@@ -34,10 +34,17 @@ typedef struct tkm_vocab {
     uint8_t *owned_bytes;
     tkm_vocab_slot *owned_slots; /* NULL when the tables were built at compile time */
     uint32_t *owned_pairs;
-    void *bt; /* backtracking tables, built on first use (backtrack.c); atomic access only */
+    void *bt; /* backtracking tables, built on first use (backtrack.c) or embedded;
+               * atomic access only */
+    const tkm_allocator *alloc; /* the encoding's allocator (lives as long as v): what
+                                 * tables built later on v's behalf use */
 } tkm_vocab;
 
-/* Build from a parsed rank list (copies the data into rank order).
+struct tkm_bt_tables;
+
+/* The allocator a passed to the functions below must outlive v (the
+ * encoding's own, &enc->alloc): v keeps it for tables built later.
+ * Build from a parsed rank list (copies the data into rank order).
  * Returns TKM_OK, TKM_ERR_RANK_DUPLICATE (detail: line), TKM_ERR_RANK_PARSE
  * (a token of 64 KiB or more), TKM_ERR_NOMEM. */
 TKM_INTERNAL tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l,
@@ -46,12 +53,14 @@ TKM_INTERNAL tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l,
  * allocated. The data was validated at build time by the same parser. */
 TKM_INTERNAL tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                                        const uint8_t *bytes, const tkm_allocator *a);
-/* Wrap static data whose hash table and pair table were also built at
- * compile time (by tools/embed.c through this same code): nothing is
- * allocated or hashed at load. */
+/* Wrap static data whose hash table and pair table, and backtracking tables
+ * (bt, or NULL: built at run time when needed), were also built at compile
+ * time (by tools/embed.c through this same code): nothing is allocated or
+ * hashed at load. */
 TKM_INTERNAL void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                                         const uint8_t *bytes, const tkm_vocab_slot *slots,
-                                        size_t n_slots, const uint32_t *pair_rank);
+                                        size_t n_slots, const uint32_t *pair_rank,
+                                        const struct tkm_bt_tables *bt, const tkm_allocator *a);
 TKM_INTERNAL void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a);
 
 static inline uint32_t tkm_vocab_token_len(const tkm_vocab *v, uint32_t r)

@@ -55,6 +55,22 @@ static tkm_encoding *load(const char *name)
     return enc;
 }
 
+/* A built-in's rank file loaded as a custom vocabulary: its tables are
+ * built at run time (a built-in's were built at compile time). */
+static tkm_encoding *load_file(const char *name, const tkm_allocator *alloc)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.tiktoken", DATA_DIR, name);
+    tkm_encoding_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.name = name;
+    spec.ranks_path = path;
+    spec.pattern = "\\S+|\\s+";
+    tkm_encoding *enc = NULL;
+    assert_int_equal(tkm_encoding_load(&spec, alloc, &enc, NULL), TKM_OK);
+    return enc;
+}
+
 static size_t n_cases;
 
 /* The forced backtracking path (no whole-piece rule) against the merge
@@ -157,11 +173,55 @@ static void test_every_token(void **state)
         /* The tables' unreachable tokens are exactly those merging does not
          * make from their own bytes. */
         assert_int_equal(single + info.n_unreachable, v->n_tokens);
-        print_message("%-12s tables %.2f MB (%u tree nodes), built in %.1f ms; %u of %zu tokens "
+        print_message("%-12s tables %.2f MB (%u tree nodes), %s in %.1f ms; %u of %zu tokens "
                       "unreachable by merging\n",
-                      BUILTINS[e], (double)info.bytes / 1e6, info.n_nodes, ms,
-                      info.n_unreachable, v->n_tokens);
+                      BUILTINS[e], (double)info.bytes / 1e6, info.n_nodes,
+                      info.embedded ? "embedded, got" : "built", ms, info.n_unreachable,
+                      v->n_tokens);
         tkm_bpe_scratch_free(&s, &a);
+        tkm_encoding_free(enc);
+    }
+}
+
+/* ---- compile-time tables ---- */
+
+/* A built-in's embedded tables (tools/embed.c) are exactly what the run-time
+ * build makes of the same rank file; without TKM_EMBED_TABLES the built-ins
+ * build theirs at run time, lazily: not before asked to. */
+static void test_embedded_equals_runtime(void **state)
+{
+    (void)state;
+    for (size_t e = 0; e < N_BUILTINS; e++) {
+        tkm_encoding *enc = load(BUILTINS[e]);
+        const tkm_bt_tables *x = tkm_bt_get(&enc->vocab, NULL, false);
+        tkm_bt_info info;
+        tkm_bt_get_info(x, &info);
+        if (!x) { /* not embedded: nothing built yet */
+            assert_true(tkm_bt_pending(&enc->vocab));
+            tkm_encoding_free(enc);
+            continue;
+        }
+        assert_true(info.embedded);
+        assert_false(tkm_bt_pending(&enc->vocab));
+        tkm_encoding *file = load_file(BUILTINS[e], NULL);
+        assert_true(tkm_bt_pending(&file->vocab));
+        const tkm_bt_tables *y = tkm_bt_get(&file->vocab, NULL, true);
+        assert_non_null(y);
+        assert_false(y->embedded);
+        assert_int_equal(x->n_ranks, y->n_ranks);
+        assert_int_equal(x->n_nodes, y->n_nodes);
+        assert_int_equal(x->n_unreachable, y->n_unreachable);
+        assert_int_equal(x->pair_bits, y->pair_bits);
+        assert_int_equal(x->filter_bits, y->filter_bits);
+        assert_memory_equal(x->root, y->root, sizeof x->root);
+        assert_memory_equal(x->node, y->node, ((size_t)x->n_nodes + 1) * sizeof *x->node);
+        assert_memory_equal(x->label, y->label, (size_t)x->n_nodes + 1);
+        assert_memory_equal(x->root2, y->root2, 65536 * sizeof *x->root2);
+        assert_memory_equal(x->next_prefix, y->next_prefix, x->n_ranks * sizeof *x->next_prefix);
+        assert_memory_equal(x->split, y->split, x->n_ranks * sizeof *x->split);
+        assert_memory_equal(x->pairs, y->pairs, ((size_t)1 << x->pair_bits) * sizeof *x->pairs);
+        assert_memory_equal(x->filter, y->filter, ((size_t)1 << x->filter_bits) / 8);
+        tkm_encoding_free(file);
         tkm_encoding_free(enc);
     }
 }
@@ -718,20 +778,24 @@ static void test_alloc_failure(void **state)
     uint8_t buf[600];
     rng_state = 4;
     fill_units(buf, sizeof buf, WORDS);
+    tkm_allocator plain; /* what tkm_bt_get is passed: it must not be used */
+    tkm_alloc_init(&plain, NULL);
     for (long k = 1;; k++) {
         injector f = {0, 0, 0};
         tkm_allocator a = {inj_malloc, inj_free, &f};
-        tkm_encoding *enc = NULL;
-        assert_int_equal(tkm_encoding_load_builtin("r50k_base", &a, &enc), TKM_OK);
+        tkm_encoding *enc = load_file("r50k_base", &a);
         long baseline = f.live;
         f.calls = 0;
         f.fail_at = k;
-        const tkm_bt_tables *t = tkm_bt_get(&enc->vocab, &a, true);
+        const tkm_bt_tables *t = tkm_bt_get(&enc->vocab, &plain, true);
         long built_calls = f.calls;
         f.fail_at = 0;
         if (t) {
-            /* k is past the build's allocations: done. */
+            /* k is past the build's allocations: done. They were the
+             * encoding's allocator's. */
             assert_true(k > built_calls);
+            assert_true(built_calls > 0);
+            assert_true(f.live > baseline);
             tkm_encoding_free(enc);
             assert_int_equal(f.live, 0);
             print_message("table build: %ld allocations, each failed once\n", built_calls);
@@ -740,8 +804,8 @@ static void test_alloc_failure(void **state)
         assert_int_equal(f.live, baseline); /* nothing leaked, nothing stored */
         /* The merge still works (heap merge), and a later call builds. */
         check_piece(&enc->vocab, NULL, buf, sizeof buf, "after a failed build");
-        assert_non_null(tkm_bt_get(&enc->vocab, &a, true));
-        check_piece(&enc->vocab, tkm_bt_get(&enc->vocab, &a, true), buf, sizeof buf,
+        assert_non_null(tkm_bt_get(&enc->vocab, &plain, true));
+        check_piece(&enc->vocab, tkm_bt_get(&enc->vocab, &plain, false), buf, sizeof buf,
                     "after a failed build, then a good one");
         tkm_encoding_free(enc);
         assert_int_equal(f.live, 0);
@@ -781,7 +845,7 @@ static void test_threads_build_once(void **state)
     (void)state;
     enum { N = 4 };
     for (int round = 0; round < 3; round++) {
-        tkm_encoding *enc = load("cl100k_base");
+        tkm_encoding *enc = load_file("r50k_base", NULL); /* built at run time */
         static race rs[N];
         pthread_t th[N];
         for (int i = 0; i < N; i++) {
@@ -804,6 +868,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_token),
+        cmocka_unit_test(test_embedded_equals_runtime),
         cmocka_unit_test(test_random_pieces),
         cmocka_unit_test(test_pathological),
         cmocka_unit_test(test_long_against_heap),

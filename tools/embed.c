@@ -10,16 +10,21 @@
  *       Duplicate ranks or tokens fail the build.
  *   tkm_embed ranks FILE.tiktoken NAME OUT.c --tables
  *       Also the lookup tables vocab.c would build at load (the hash slots
- *       and the 2-byte pair table), written next to OUT.c as OUT.c.slots
- *       and OUT.c.pairs and pulled in with the assembler's .incbin (GNU
- *       toolchains, ELF), so a built-in encoding loads without hashing a
- *       single token:
+ *       and the 2-byte pair table) and those backtrack.c would build on
+ *       first use, written next to OUT.c as OUT.c.slots, OUT.c.pairs and
+ *       OUT.c.bt_* in the host's byte order and pulled in with the
+ *       assembler's .incbin (GNU toolchains, ELF; the tool runs on the
+ *       machine the library is built for: no cross-compiling), so a
+ *       built-in encoding loads without hashing a single token and never
+ *       builds tables:
  *         tkm_embedded_NAME_slots[], tkm_embedded_NAME_pairs[65536],
- *         const size_t tkm_embedded_NAME_n_slots.
+ *         const size_t tkm_embedded_NAME_n_slots,
+ *         const tkm_bt_tables tkm_embedded_NAME_bt (and its arrays).
  *   tkm_embed raw FILE NAME OUT.c
  *       const unsigned char tkm_embedded_NAME[] (file bytes plus a NUL) and
  *       const size_t tkm_embedded_NAME_size (without the NUL).
  */
+#include "backtrack.h"
 #include "ranks.h"
 #include "vocab.h"
 
@@ -87,35 +92,88 @@ static int write_bin(const char *path, const void *p, size_t n)
     return rc;
 }
 
-/* The slots and pair table as read-only, hidden, 64-byte aligned symbols. */
-static int embed_tables(const tkm_vocab *v, const char *name, const char *out, FILE *o)
+typedef struct blob {
+    const char *what; /* symbol suffix and file suffix */
+    const void *p;
+    size_t n;
+} blob;
+
+/* Binary blobs written next to OUT.c as OUT.c.WHAT and pulled in as
+ * read-only, hidden, 64-byte aligned symbols tkm_embedded_NAME_WHAT. */
+static int embed_blobs(const blob *b, size_t n_blobs, const char *name, const char *out, FILE *o)
 {
-    size_t n = strlen(out) + 8;
-    char *slots = malloc(n), *pairs = malloc(n);
-    int rc = !slots || !pairs;
-    if (!rc) {
-        snprintf(slots, n, "%s.slots", out);
-        snprintf(pairs, n, "%s.pairs", out);
-        rc = write_bin(slots, v->slots, (v->mask + 1) * sizeof *v->slots) ||
-             write_bin(pairs, v->pair_rank, 65536 * sizeof *v->pair_rank);
-    }
-    if (!rc) {
-        fprintf(o, "const size_t tkm_embedded_%s_n_slots = %zuu;\n", name, v->mask + 1);
-        fputs("__asm__(\".section .rodata\\n\"\n", o);
-        const char *what[2] = {"slots", "pairs"};
-        const char *file[2] = {slots, pairs};
-        for (int k = 0; k < 2; k++) {
-            fprintf(o, "        \".balign 64\\n\"\n");
-            fprintf(o, "        \".globl tkm_embedded_%s_%s\\n\"\n", name, what[k]);
-            fprintf(o, "        \".hidden tkm_embedded_%s_%s\\n\"\n", name, what[k]);
-            fprintf(o, "        \"tkm_embedded_%s_%s:\\n\"\n", name, what[k]);
-            fprintf(o, "        \".incbin \\\"%s\\\"\\n\"\n", file[k]);
+    size_t n = strlen(out) + 32;
+    char *file = malloc(n);
+    if (!file)
+        return 1;
+    for (size_t k = 0; k < n_blobs; k++) {
+        snprintf(file, n, "%s.%s", out, b[k].what);
+        if (write_bin(file, b[k].p, b[k].n)) {
+            free(file);
+            return 1;
         }
-        fputs("        \".previous\\n\");\n", o);
     }
-    free(slots);
-    free(pairs);
-    return rc;
+    fputs("__asm__(\".section .rodata\\n\"\n", o);
+    for (size_t k = 0; k < n_blobs; k++) {
+        snprintf(file, n, "%s.%s", out, b[k].what);
+        fprintf(o, "        \".balign 64\\n\"\n");
+        fprintf(o, "        \".globl tkm_embedded_%s_%s\\n\"\n", name, b[k].what);
+        fprintf(o, "        \".hidden tkm_embedded_%s_%s\\n\"\n", name, b[k].what);
+        fprintf(o, "        \"tkm_embedded_%s_%s:\\n\"\n", name, b[k].what);
+        fprintf(o, "        \".incbin \\\"%s\\\"\\n\"\n", file);
+    }
+    fputs("        \".previous\\n\");\n", o);
+    free(file);
+    return 0;
+}
+
+/* The slots and pair table, and the backtracking tables (built by
+ * backtrack.c on this vocabulary, loaded from the file: so they are checked
+ * against the reference merge token by token, as a custom vocabulary's are)
+ * as a const tkm_bt_tables pointing at its arrays. */
+static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o)
+{
+    const tkm_bt_tables *t = tkm_bt_get(v, v->alloc, true);
+    if (!t) {
+        fprintf(stderr, "tkm_embed: %s: no backtracking tables (out of memory, or merges this "
+                        "encoder does not handle)\n", name);
+        return 1;
+    }
+    blob b[] = {
+        {"slots", v->slots, (v->mask + 1) * sizeof *v->slots},
+        {"pairs", v->pair_rank, 65536 * sizeof *v->pair_rank},
+        {"bt_node", t->node, ((size_t)t->n_nodes + 1) * sizeof *t->node},
+        {"bt_label", t->label, ((size_t)t->n_nodes + 1) * sizeof *t->label},
+        {"bt_root2", t->root2, 65536 * sizeof *t->root2},
+        {"bt_next_prefix", t->next_prefix, (size_t)t->n_ranks * sizeof *t->next_prefix},
+        {"bt_split", t->split, (size_t)t->n_ranks * sizeof *t->split},
+        {"bt_pairs", t->pairs, ((size_t)1 << t->pair_bits) * sizeof *t->pairs},
+        {"bt_filter", t->filter, ((size_t)1 << t->filter_bits) / 8},
+    };
+    fprintf(o, "const size_t tkm_embedded_%s_n_slots = %zuu;\n", name, v->mask + 1);
+    if (embed_blobs(b, sizeof b / sizeof b[0], name, out, o))
+        return 1;
+    static const char *const types[] = {"tkm_bt_node", "uint8_t",  "uint32_t", "uint32_t",
+                                        "tkm_bt_split", "uint64_t", "uint64_t"};
+    static const char *const fields[] = {"node",  "label", "root2", "next_prefix",
+                                         "split", "pairs", "filter"};
+    enum { N_FIELDS = sizeof fields / sizeof fields[0] };
+    for (int k = 0; k < N_FIELDS; k++)
+        fprintf(o, "extern const %s tkm_embedded_%s_bt_%s[];\n", types[k], name, fields[k]);
+    fprintf(o, "extern const tkm_bt_tables tkm_embedded_%s_bt;\n", name);
+    fprintf(o, "const tkm_bt_tables tkm_embedded_%s_bt = {\n", name);
+    fprintf(o, "    .n_ranks = %uu, .n_nodes = %uu, .n_unreachable = %uu, .embedded = 1,\n",
+            t->n_ranks, t->n_nodes, t->n_unreachable);
+    fprintf(o, "    .pair_bits = %uu, .filter_bits = %uu,\n    .root = {", t->pair_bits,
+            t->filter_bits);
+    for (int c = 0; c < 256; c++)
+        fprintf(o, "%uu,%s", t->root[c], c % 12 == 11 ? "\n        " : "");
+    fputs("},\n", o);
+    for (int k = 0; k < N_FIELDS; k++)
+        fprintf(o, "    .%s = (%s *)tkm_embedded_%s_bt_%s,\n", fields[k], types[k], name,
+                fields[k]);
+    fputs("};\n", o);
+    return 0;
 }
 
 static int embed_ranks(const char *in, const char *name, const char *out, bool tables, FILE *o)
@@ -144,6 +202,8 @@ static int embed_ranks(const char *in, const char *name, const char *out, bool t
     size_t n_bytes = v.off[v.n_ranks];
     fprintf(o, "/* Generated by tools/embed.c from %s; do not edit. */\n", name);
     fputs("#include <stddef.h>\n#include <stdint.h>\n", o);
+    if (tables)
+        fputs("#include \"backtrack.h\"\n", o);
     fprintf(o, "extern const uint32_t tkm_embedded_%s_n_ranks;\n", name);
     fprintf(o, "extern const uint32_t tkm_embedded_%s_off[];\n", name);
     fprintf(o, "extern const unsigned char tkm_embedded_%s_bytes[];\n", name);
