@@ -19,14 +19,18 @@
 
 #include <string.h>
 
-/* Pieces up to this many bytes use the array merge on the stack. */
+/* Pieces up to this many bytes use the array merge on the stack
+ * (merge_small); measured per byte, it beats the backtracking encoder on
+ * base64, punctuation and CJK pieces of 16-64 bytes and ties on words. */
 #define SMALL_PIECE 64
-/* Pieces from this many bytes on use the backtracking encoder when its
- * tables are built (see tkm_bpe_piece). With warm tables it is already as
- * fast as the heap merge at 64 bytes on text, 4x faster on whitespace; from
- * 256 bytes on it is faster on every kind of piece measured. */
-#define BACKTRACK_PIECE 256
-/* Bytes of long pieces a context heap-merges before the tables are built. */
+/* Longer pieces use the backtracking encoder when its tables exist (always
+ * for the built-ins, embedded at compile time). Against the heap merge at
+ * 65-255 bytes (ns/byte, o200k): long words 47-59 vs 119-136, URL-like
+ * 35-42 vs 80-92, Cyrillic 22-26 vs 63-75, base64 about even (70-95 vs
+ * 68-75); the email corpus gains 10-20 % from taking them here. */
+#define BACKTRACK_PIECE 65
+/* Bytes of long pieces a context heap-merges before a custom vocabulary's
+ * tables are built at run time. */
 #define BUILD_AFTER ((size_t)512 << 10)
 /* Pieces from this many bytes on also use the pair cache (clearing it costs
  * 32 KiB of writes, worth it only when the piece is long). */
@@ -339,9 +343,10 @@ tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe
     if (n >= UINT32_MAX)
         return TKM_ERR_INVALID_ARGUMENT;
     if (n >= BACKTRACK_PIECE) {
-        /* Linear time, same ids (backtrack.c). Its tables cost a one-time
-         * build (~50 ms for cl100k, ~150 ms for o200k), more than the heap
-         * merge of a few hundred KiB: build them once this context has
+        /* Linear time, same ids (backtrack.c). Built-ins have their tables
+         * from compile time. For a custom vocabulary they cost a one-time
+         * build (~50 ms for cl100k's size, ~150 ms for o200k's), more than
+         * the heap merge of a few hundred KiB: build them once this context has
          * heap-merged BUILD_AFTER bytes of long pieces (at once for a piece
          * that long), so a text with a few long runs never pays for them.
          * NULL: not built yet, a vocabulary the encoder does not handle,
