@@ -7,10 +7,10 @@
  * this with an O(n*m) array scan below 100 bytes and a binary heap from 100
  * bytes on; both give the same result, so our threshold is chosen for speed.
  *
- * Both of ours use no recursion and memory linear in the piece, so a 1 MiB
- * piece (1 MiB of spaces, or of 'a') costs O(n log n) time, not O(n^2).
- * Long pieces go to the backtracking encoder (backtrack.c) once its tables
- * are built: linear in practice, ~5 ms for such a piece instead of ~300.
+ * Ours: pieces of up to 64 bytes merge in place (merge_small); longer ones
+ * go to the backtracking encoder (backtrack.c), linear in practice (~5 ms
+ * for 1 MiB of spaces), or, for a vocabulary it does not handle, to a heap
+ * merge (O(n log n)). None recurses; memory is linear in the piece.
  */
 #include "bpe.h"
 
@@ -32,9 +32,6 @@
 /* Bytes of long pieces a context heap-merges before a custom vocabulary's
  * tables are built at run time. */
 #define BUILD_AFTER ((size_t)512 << 10)
-/* Pieces from this many bytes on also use the pair cache (clearing it costs
- * 32 KiB of writes, worth it only when the piece is long). */
-#define CACHED_PIECE 2048
 
 void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *a)
 {
@@ -42,8 +39,6 @@ void tkm_bpe_scratch_free(tkm_bpe_scratch *s, const tkm_allocator *a)
         return;
     tkm_free(a, s->arr);
     tkm_free(a, s->heap);
-    tkm_free(a, s->pc_key);
-    tkm_free(a, s->pc_val);
     tkm_free(a, s->bt_tok);
     tkm_free(a, s->bt_dead);
     memset(s, 0, sizeof *s);
@@ -233,51 +228,19 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
     return top;
 }
 
-/* Rank of the concatenation of two adjacent parts, the tokens l and r whose
- * bytes are p[0..len). Giant pieces are mostly long runs of few distinct
- * parts (1 MiB of spaces merges the same pairs again and again), so their
- * lookups go through a small direct-mapped cache keyed by (l, r): the bytes
- * of two tokens fix their concatenation, so the key determines the answer.
- * Without a cache, or when a part is not a token, look the bytes up. */
-static inline uint32_t pair_rank(const tkm_vocab *v, const tkm_bpe_scratch *s, bool cached,
-                                 uint32_t l, uint32_t r, const uint8_t *p, size_t len)
-{
-    if (len > v->max_len)
-        return TKM_NO_RANK;
-    if (!cached || l == TKM_NO_RANK || r == TKM_NO_RANK)
-        return rank_of(v, p, len);
-    uint64_t key = (uint64_t)l << 32 | r;
-    size_t idx = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - TKM_PAIR_CACHE_BITS));
-    if (s->pc_key[idx] != key) {
-        s->pc_key[idx] = key;
-        s->pc_val[idx] = rank_of(v, p, len);
-    }
-    return s->pc_val[idx];
-}
-
 /* The heap merge, as tiktoken's _byte_pair_merge_large: a doubly linked list
  * of parts; stale heap entries are recognised because the part's current pair
- * rank no longer equals the entry's. */
+ * rank no longer equals the entry's. For long pieces of a vocabulary without
+ * backtracking tables; giant pieces are mostly long runs of a few distinct
+ * parts (1 MiB of spaces merges the same pairs again and again), which the
+ * pair memo answers. */
 static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
-                             const tkm_allocator *a, tkm_sink *out, size_t *bad)
+                             tkm_piece_cache *memo, const tkm_allocator *a, tkm_sink *out,
+                             size_t *bad)
 {
     if (tkm_grow(a, (void **)&s->arr, &s->arr_cap, 4 * n + 4, sizeof *s->arr) != TKM_OK ||
         tkm_grow(a, (void **)&s->heap, &s->heap_cap, 3 * n + 3, sizeof *s->heap) != TKM_OK)
         return TKM_ERR_NOMEM;
-    bool cached = n >= CACHED_PIECE;
-    if (cached && !s->pc_key) {
-        s->pc_key = tkm_alloc_array(a, (size_t)1 << TKM_PAIR_CACHE_BITS, sizeof *s->pc_key);
-        s->pc_val = tkm_alloc_array(a, (size_t)1 << TKM_PAIR_CACHE_BITS, sizeof *s->pc_val);
-        if (!s->pc_key || !s->pc_val) {
-            tkm_free(a, s->pc_key);
-            tkm_free(a, s->pc_val);
-            s->pc_key = NULL;
-            s->pc_val = NULL;
-            return TKM_ERR_NOMEM;
-        }
-    }
-    if (cached) /* no key is all ones: ranks are below TKM_NO_RANK */
-        memset(s->pc_key, 0xff, ((size_t)1 << TKM_PAIR_CACHE_BITS) * sizeof *s->pc_key);
     const uint32_t NONE = UINT32_MAX;
     uint32_t *nxt = s->arr, *prv = nxt + n + 1, *pair = prv + n + 1, *tok = pair + n + 1;
     uint64_t *heap = s->heap;
@@ -307,12 +270,12 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
         pair[i] = TKM_NO_RANK;
         if (k < n) {
             size_t end = nxt[k];
-            if ((pair[i] = pair_rank(v, s, cached, r, tok[k], p + i, end - i)) != TKM_NO_RANK)
+            if ((pair[i] = merged_rank(v, memo, r, tok[k], p + i, end - i)) != TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[i] << 32) | i);
         }
         uint32_t h = prv[i];
         if (h != NONE) {
-            if ((pair[h] = pair_rank(v, s, cached, tok[h], r, p + h, k - h)) != TKM_NO_RANK)
+            if ((pair[h] = merged_rank(v, memo, tok[h], r, p + h, k - h)) != TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[h] << 32) | h);
         }
     }
@@ -367,7 +330,7 @@ tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe
                 return st;
         }
     }
-    return merge_heap(v, p, n, s, a, out, bad);
+    return merge_heap(v, p, n, s, memo, a, out, bad);
 }
 
 tkm_status tkm_bpe_heap_merge(const tkm_vocab *v, const uint8_t *p, size_t n,
@@ -376,7 +339,7 @@ tkm_status tkm_bpe_heap_merge(const tkm_vocab *v, const uint8_t *p, size_t n,
 {
     if (n >= UINT32_MAX)
         return TKM_ERR_INVALID_ARGUMENT;
-    return merge_heap(v, p, n, s, a, out, bad);
+    return merge_heap(v, p, n, s, NULL, a, out, bad);
 }
 
 tkm_status tkm_bpe_merge_reference(const tkm_vocab *v, const uint8_t *p, size_t n,

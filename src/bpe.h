@@ -26,15 +26,11 @@ static inline bool tkm_sink_done(const tkm_sink *s)
     return s->n > s->limit;
 }
 
-#define TKM_PAIR_CACHE_BITS 12
-
 typedef struct tkm_bpe_scratch {
     uint32_t *arr; /* 4 * n entries for the large merge */
     size_t arr_cap;
     uint64_t *heap;
     size_t heap_cap;
-    uint64_t *pc_key; /* pair cache for giant pieces: (left rank, right rank) */
-    uint32_t *pc_val; /* -> rank of their concatenation */
     /* backtracking encoder (backtrack.c) */
     uint32_t *bt_tok;   /* the tokens chosen so far, up to n */
     size_t bt_tok_cap;

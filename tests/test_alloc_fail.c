@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "tokmeter.h"
+#include "test_b64.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -231,23 +232,6 @@ static void test_load_builtin(void **state)
     }
 }
 
-static void b64(const uint8_t *in, size_t n, char *out)
-{
-    static const char T[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t w = (uint32_t)in[i] << 16;
-        if (i + 1 < n)
-            w |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < n)
-            w |= in[i + 2];
-        out[o++] = T[(w >> 18) & 63];
-        out[o++] = T[(w >> 12) & 63];
-        out[o++] = i + 1 < n ? T[(w >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? T[w & 63] : '=';
-    }
-    out[o] = '\0';
-}
 
 /* All 256 bytes, then a few merges; dup_at >= 0 repeats token "he" there. */
 static char *small_ranks(size_t *len, bool duplicate)
@@ -261,15 +245,15 @@ static char *small_ranks(size_t *len, bool duplicate)
     uint32_t rank = 0;
     for (int b = 0; b < 256; b++) {
         uint8_t byte = (uint8_t)b;
-        b64(&byte, 1, tok);
+        test_b64(&byte, 1, tok);
         n += (size_t)snprintf(s + n, cap - n, "%s %u\n", tok, rank++);
     }
     for (size_t i = 0; i < sizeof merges / sizeof merges[0]; i++) {
-        b64((const uint8_t *)merges[i], strlen(merges[i]), tok);
+        test_b64((const uint8_t *)merges[i], strlen(merges[i]), tok);
         n += (size_t)snprintf(s + n, cap - n, "%s %u\n", tok, rank++);
     }
     if (duplicate) {
-        b64((const uint8_t *)"he", 2, tok);
+        test_b64((const uint8_t *)"he", 2, tok);
         n += (size_t)snprintf(s + n, cap - n, "%s %u\n", tok, rank++);
     }
     *len = n;

@@ -15,6 +15,7 @@
 #include "backtrack.h"
 #include "bpe.h"
 #include "encoding.h"
+#include "test_b64.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -529,23 +530,6 @@ static void test_heap_equals_reference(void **state)
 
 /* ---- custom vocabularies ---- */
 
-static void b64(const uint8_t *in, size_t n, char *out)
-{
-    static const char T[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t w = (uint32_t)in[i] << 16;
-        if (i + 1 < n)
-            w |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < n)
-            w |= in[i + 2];
-        out[o++] = T[w >> 18];
-        out[o++] = T[(w >> 12) & 63];
-        out[o++] = i + 1 < n ? T[(w >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? T[w & 63] : '=';
-    }
-    out[o] = '\0';
-}
 
 typedef struct rank_text {
     char *s;
@@ -556,7 +540,7 @@ static void add_token(rank_text *rt, const uint8_t *tok, size_t len, uint32_t ra
 {
     char enc[128];
     assert_true(len <= 90);
-    b64(tok, len, enc);
+    test_b64(tok, len, enc);
     if (rt->n + 160 > rt->cap) {
         rt->cap = rt->cap * 2 + 4096;
         rt->s = realloc(rt->s, rt->cap);

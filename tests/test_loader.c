@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "tokmeter.h"
+#include "test_b64.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,20 +17,6 @@
 
 #define SIMPLE_PATTERN "[a-z]+|[0-9]+|\\s+|."
 
-static void b64(const unsigned char *p, size_t n, char *out)
-{
-    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t w = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
-                     (i + 2 < n ? p[i + 2] : 0);
-        out[o++] = A[w >> 18 & 63];
-        out[o++] = A[w >> 12 & 63];
-        out[o++] = i + 1 < n ? A[w >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? A[w & 63] : '=';
-    }
-    out[o] = '\0';
-}
 
 /* All 256 bytes at ranks 0..255 (optionally skipping one byte), then extra
  * lines appended verbatim. */
@@ -44,7 +31,7 @@ static char *make_ranks(int skip_byte, const char *extra)
             continue;
         unsigned char c = (unsigned char)b;
         char enc[8];
-        b64(&c, 1, enc);
+        test_b64(&c, 1, enc);
         o += (size_t)snprintf(s + o, cap - o, "%s %d\n", enc, b);
     }
     snprintf(s + o, cap - o, "%s", extra);
