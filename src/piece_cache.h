@@ -17,6 +17,7 @@
 #define TKM_PIECE_CACHE_H
 
 #include "internal.h"
+#include "load.h"
 
 #include <string.h>
 
@@ -58,32 +59,6 @@ typedef struct tkm_piece_cache {
 TKM_INTERNAL bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
                                        const tkm_allocator *a);
 TKM_INTERNAL void tkm_piece_cache_free(tkm_piece_cache *c, const tkm_allocator *a);
-
-static inline uint64_t tkm_load64(const uint8_t *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-}
-
-static inline uint32_t tkm_load32(const uint8_t *p)
-{
-    uint32_t x;
-    memcpy(&x, p, 4);
-    return x;
-}
-
-/* The first n (1..8) bytes at p as a little-endian word, zero padded,
- * reading no byte outside p[0..n). Overlapping loads OR the same bytes. */
-static inline uint64_t tkm_load_tail(const uint8_t *p, size_t n)
-{
-    if (n >= 4)
-        return (uint64_t)tkm_load32(p) | (uint64_t)tkm_load32(p + n - 4) << (8 * (n - 4));
-    uint64_t x = p[0];
-    if (n >= 2)
-        x |= (uint64_t)p[n - 1] << (8 * (n - 1)) | (uint64_t)p[1] << 8;
-    return x;
-}
 
 /* Fill key[0..4) with p[0..n), 1 <= n <= 32, and return its slot index. */
 static inline size_t tkm_piece_key(const uint8_t *p, size_t n, uint64_t key[4])

@@ -34,6 +34,8 @@
  */
 #include "scan.h"
 
+#include "load.h"
+
 #include "unicode_data.h"
 #include "utf8.h"
 
@@ -163,13 +165,6 @@ static HOT_INLINE size_t run(const uint8_t *s, size_t n, size_t i, unsigned want
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
-static HOT_INLINE uint64_t load64(const uint8_t *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
 /* The high bit of each byte of x set iff the byte is in (lo, hi), for
  * 0 <= lo < hi <= 128 (bytes >= 0x80 never). Exact per byte: no step carries
  * or borrows across bytes (Bit Twiddling Hacks, "hasbetween"). */
@@ -185,7 +180,7 @@ static HOT_INLINE size_t run_letters(const uint8_t *s, size_t n, size_t i, int l
 {
 #ifdef SWAR_LETTERS
     while (i + 8 <= n) {
-        uint64_t x = load64(s + i);
+        uint64_t x = tkm_load64(s + i);
         /* ASCII letters of the class: a-z, or with the case bit forced a-z. */
         uint64_t in = bytes_between(lower_only ? x : x | ONES * 0x20, 0x60, 0x7B);
         uint64_t out = ~in & HIGHS;

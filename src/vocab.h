@@ -3,6 +3,7 @@
 #define TKM_VOCAB_H
 
 #include "internal.h"
+#include "load.h"
 #include "ranks.h"
 
 #define XXH_INLINE_ALL
@@ -14,7 +15,7 @@
  * are stored inline, so a lookup of a token of up to 8 bytes touches one
  * cache line, and a longer one compares only its tail with the arena. */
 typedef struct tkm_vocab_slot {
-    uint64_t head;  /* first min(len, 8) bytes, little-endian packed, zero padded */
+    uint64_t head;  /* first min(len, 8) bytes as a word (tkm_load_tail), zero padded */
     uint32_t rank;
     uint16_t len;   /* 0 = empty slot */
     uint16_t tag;   /* hash bits 48..63 */
@@ -70,11 +71,7 @@ static inline uint32_t tkm_vocab_token_len(const tkm_vocab *v, uint32_t r)
 
 static inline uint64_t tkm_vocab_head(const uint8_t *p, size_t n)
 {
-    uint64_t h = 0;
-    size_t k = n < 8 ? n : 8;
-    for (size_t i = 0; i < k; i++)
-        h |= (uint64_t)p[i] << (8 * i);
-    return h;
+    return tkm_load_tail(p, n < 8 ? n : 8);
 }
 
 /* xxh3 for long keys; for keys of up to 8 bytes, which are most lookups, a
