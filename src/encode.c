@@ -83,18 +83,38 @@ typedef struct job {
     tkm_error_detail *d;
     bool lossless;
     bool cached; /* ctx->cache is bound to enc */
-    size_t misses; /* piece-cache look-ups and misses in this batch of pieces */
-    size_t lookups;
+    size_t lookups; /* piece-cache look-ups in this batch of pieces */
+    size_t misses;  /* and how many of them missed */
 } job;
-
-static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
-                              size_t bad);
 
 #if defined(__GNUC__)
 #  define COLD_PATH __attribute__((noinline))
 #else
 #  define COLD_PATH
 #endif
+
+static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
+                              size_t bad)
+{
+    if (st == TKM_ERR_UNENCODABLE) {
+        if (j->d)
+            j->d->offset = base + bad;
+        return tkm_fail(j->d, st, "byte 0x%02x at offset %zu is not a token of this encoding",
+                        p[bad], base + bad);
+    }
+    if (st == TKM_ERR_INVALID_ARGUMENT)
+        return tkm_fail(j->d, st, "a single piece of 4 GiB or more cannot be merged");
+    return tkm_fail(j->d, st, "out of memory while merging a piece of %zu bytes", n);
+}
+
+/* Merge one piece into out (the context's pair memo when it is bound). */
+static tkm_status merge(job *j, const uint8_t *p, size_t n, size_t base, tkm_sink *out)
+{
+    size_t bad = 0;
+    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe,
+                                  j->cached ? &j->ctx->cache : NULL, &j->ctx->alloc, out, &bad);
+    return st == TKM_OK ? TKM_OK : piece_error(j, st, p, n, base, bad);
+}
 
 /* A short piece through the context's piece cache: a hit replays the ids a
  * previous merge of the same bytes gave; a miss merges into a local sink and
@@ -114,10 +134,9 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
     j->misses++;
     uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
     tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
-    size_t bad = 0;
-    tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe, &j->ctx->cache, &j->ctx->alloc, &local, &bad);
+    tkm_status st = merge(j, p, n, base, &local);
     if (st != TKM_OK)
-        return piece_error(j, st, p, n, base, bad);
+        return st;
     if (local.n <= TKM_PIECE_MAX_IDS)
         tkm_piece_cache_put(&j->ctx->cache, slot, key, n, ids, local.n);
     for (size_t i = 0; i < local.n; i++)
@@ -127,14 +146,9 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
 
 static COLD_PATH tkm_status piece_slow(job *j, const uint8_t *p, size_t n, size_t base)
 {
-    const tkm_vocab *v = &j->enc->vocab;
     if (j->cached && n > 2 && n <= TKM_PIECE_MAX_BYTES)
         return piece_cached(j, p, n, base);
-    size_t bad = 0;
-    tkm_status st = tkm_bpe_piece(v, p, n, &j->ctx->bpe, j->cached ? &j->ctx->cache : NULL, &j->ctx->alloc, j->sink, &bad);
-    if (st == TKM_OK)
-        return TKM_OK;
-    return piece_error(j, st, p, n, base, bad);
+    return merge(j, p, n, base, j->sink);
 }
 
 /* One piece: most pieces of source code are one or two bytes, and those
@@ -150,20 +164,6 @@ static inline tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base)
         }
     }
     return piece_slow(j, p, n, base);
-}
-
-static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
-                              size_t bad)
-{
-    if (st == TKM_ERR_UNENCODABLE) {
-        if (j->d)
-            j->d->offset = base + bad;
-        return tkm_fail(j->d, st, "byte 0x%02x at offset %zu is not a token of this encoding",
-                        p[bad], base + bad);
-    }
-    if (st == TKM_ERR_INVALID_ARGUMENT)
-        return tkm_fail(j->d, st, "a single piece of 4 GiB or more cannot be merged");
-    return tkm_fail(j->d, st, "out of memory while merging a piece of %zu bytes", n);
 }
 
 /* Pieces ahead of the one being merged whose table entries are prefetched. */
@@ -201,7 +201,7 @@ static inline void prefetch_piece(const job *j, const uint8_t *p, size_t n)
 /* Built-in patterns: the scanner's pieces tile the subject. */
 static tkm_status run_scanner(job *j, const uint8_t *s, size_t n, size_t base)
 {
-    size_t ends[256 + PREFETCH_AHEAD];
+    size_t ends[256];
     size_t pos = 0;
     while (pos < n) {
         size_t k = tkm_scan_pieces(j->enc->scan, s, n, pos, ends, 256);
@@ -209,12 +209,15 @@ static tkm_status run_scanner(job *j, const uint8_t *s, size_t n, size_t base)
          * (or there is no cache: the first 16 KiB of a context). */
         bool ahead = !j->cached || j->misses * 4 > j->lookups;
         j->misses = j->lookups = 0;
-        for (size_t i = 0; ahead && i < k && i < PREFETCH_AHEAD; i++)
-            prefetch_piece(j, s + (i ? ends[i - 1] : pos), ends[i] - (i ? ends[i - 1] : pos));
+        /* Piece i is [i ? ends[i - 1] : pos, ends[i]). */
+        for (size_t i = 0; ahead && i < k && i < PREFETCH_AHEAD; i++) {
+            size_t from = i ? ends[i - 1] : pos;
+            prefetch_piece(j, s + from, ends[i] - from);
+        }
         for (size_t i = 0; i < k; i++) {
-            if (ahead && i + PREFETCH_AHEAD < k)
-                prefetch_piece(j, s + ends[i + PREFETCH_AHEAD - 1],
-                               ends[i + PREFETCH_AHEAD] - ends[i + PREFETCH_AHEAD - 1]);
+            size_t f = i + PREFETCH_AHEAD; /* f >= 1: its start is ends[f - 1] */
+            if (ahead && f < k)
+                prefetch_piece(j, s + ends[f - 1], ends[f] - ends[f - 1]);
             tkm_status st = piece(j, s + pos, ends[i] - pos, base + pos);
             if (st != TKM_OK)
                 return st;

@@ -2,9 +2,16 @@
  * (the lookups are inline in piece_cache.h). */
 #include "piece_cache.h"
 
-/* A context that encodes only a few short texts never pays for the table
- * (256 KiB, and the misses that fill it). */
+/* A context that encodes only a few short texts never pays for the tables
+ * (1.25 MiB, and the misses that fill them). */
 #define WARM_BYTES 16384
+
+/* The piece table and the pair memo, allocated as one block. */
+static size_t table_bytes(void)
+{
+    return ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry) +
+           ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry);
+}
 
 bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
                           const tkm_allocator *a)
@@ -13,9 +20,7 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         c->seen += len;
         if (c->failed || c->seen < WARM_BYTES)
             return false;
-        size_t bytes = ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry) +
-                       ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry);
-        c->raw = tkm_alloc(a, bytes + 64);
+        c->raw = tkm_alloc(a, table_bytes() + 64);
         if (!c->raw) {
             c->failed = true;
             return false;
@@ -24,7 +29,7 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         uintptr_t p = ((uintptr_t)c->raw + 63) & ~(uintptr_t)63;
         c->e = (tkm_piece_entry *)p;
         c->pairs = (tkm_pair_entry *)(c->e + ((size_t)1 << TKM_PIECE_CACHE_BITS));
-        memset(c->e, 0, bytes); /* epoch 0 is never live */
+        memset(c->e, 0, table_bytes()); /* epoch 0 is never live */
         c->epoch = 1;
         c->owner[0] = fp[0];
         c->owner[1] = fp[1];
@@ -34,8 +39,7 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         c->owner[0] = fp[0];
         c->owner[1] = fp[1];
         if (++c->epoch == 0) { /* wrapped: old entries could look live again */
-            memset(c->e, 0, ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry) +
-                                ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry));
+            memset(c->e, 0, table_bytes());
             c->epoch = 1;
         }
     }

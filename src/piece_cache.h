@@ -5,8 +5,9 @@
  * same inflected words, which are not single tokens, recur within a
  * language. The vocabulary table is 4–8 MB, so nearly every whole-piece
  * lookup is a cache miss, and a piece that is not a token costs a merge with
- * several more lookups. This table is 256 KiB, direct-mapped and lives in
- * the context (mutable scratch is per thread; the encoding stays immutable).
+ * several more lookups. This table (16,384 entries of 64 bytes, 1 MiB) is
+ * direct-mapped and lives in the context, with a 256 KiB memo of merge
+ * look-ups (mutable scratch is per thread; the encoding stays immutable).
  *
  * An entry holds the piece's bytes in full (up to 32), so a hit is exact: the
  * ids are what tkm_bpe_piece returned for these very bytes with a vocabulary
