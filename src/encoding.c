@@ -170,7 +170,7 @@ void tkm_encoding_free(tkm_encoding *enc)
     tkm_allocator a = enc->alloc;
     tkm_pretok_free(&enc->pretok);
     tkm_special_free(&enc->specials, &a);
-    tkm_vocab_free(&enc->vocab, &a);
+    tkm_vocab_free(&enc->vocab);
     tkm_free(&a, enc->name);
     tkm_free(&a, enc->pattern);
     tkm_free(&a, enc);

@@ -113,7 +113,7 @@ tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
     for (uint32_t r = 0; r < n_ranks; r++) {
         uint32_t dup;
         if (tkm_vocab_token_len(v, r) && insert(v, r, false, &dup) != TKM_OK) {
-            tkm_vocab_free(v, a);
+            tkm_vocab_free(v);
             return TKM_ERR_INTERNAL; /* impossible: validated at build time */
         }
     }
@@ -196,15 +196,16 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
             tkm_free(a, off);
             tkm_free(a, bytes);
         }
-        tkm_vocab_free(v, a);
+        tkm_vocab_free(v);
     }
     return st;
 }
 
-void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a)
+void tkm_vocab_free(tkm_vocab *v)
 {
-    if (!v)
-        return;
+    if (!v || !v->alloc)
+        return; /* never built or wrapped: owns nothing */
+    const tkm_allocator *a = v->alloc;
     tkm_free(a, v->owned_slots);
     tkm_free(a, v->owned_pairs);
     tkm_free(a, v->owned_off);

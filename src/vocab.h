@@ -62,7 +62,8 @@ TKM_INTERNAL void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const ui
                                         const uint8_t *bytes, const tkm_vocab_slot *slots,
                                         size_t n_slots, const uint32_t *pair_rank,
                                         const struct tkm_bt_tables *bt, const tkm_allocator *a);
-TKM_INTERNAL void tkm_vocab_free(tkm_vocab *v, const tkm_allocator *a);
+/* Frees what v owns, with the allocator it was built with. */
+TKM_INTERNAL void tkm_vocab_free(tkm_vocab *v);
 
 static inline uint32_t tkm_vocab_token_len(const tkm_vocab *v, uint32_t r)
 {

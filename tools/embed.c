@@ -216,7 +216,7 @@ static int embed_ranks(const char *in, const char *name, const char *out, bool t
     write_bytes(o, v.bytes, n_bytes, n_bytes == 0);
     fputs("};\n", o);
     int rc = tables ? embed_tables(&v, name, out, o) : 0;
-    tkm_vocab_free(&v, &a);
+    tkm_vocab_free(&v);
     return rc;
 }
 
