@@ -256,8 +256,11 @@ static split run_batch(tkm_scan_kind kind, const uint8_t *s, size_t n)
     return r;
 }
 
-static split run_pcre2(int k, const uint8_t *s, size_t n)
+static split run_pcre2(tkm_scan_kind kind, const uint8_t *s, size_t n)
 {
+    int k = 0;
+    while (kinds[k] != kind)
+        k++;
     split r = {0, 0, 0};
     size_t pos = 0;
     double t0 = now();
@@ -278,42 +281,25 @@ static split run_pcre2(int k, const uint8_t *s, size_t n)
     return r;
 }
 
-/* Best MB/s over samples of at least ~20 ms each (short inputs are split
- * several times per sample), about 0.25 s in total. */
+/* Best MB/s of fn over samples of at least ~20 ms each (short inputs are
+ * split several times per sample): at least min_reps and at most max_reps
+ * samples, about 0.25 s in total. */
 typedef split (*scan_fn)(tkm_scan_kind, const uint8_t *, size_t);
 
-static double mbps_scan(scan_fn fn, tkm_scan_kind kind, const uint8_t *s, size_t n, split *out)
+static double mbps(scan_fn fn, tkm_scan_kind kind, const uint8_t *s, size_t n, int max_reps,
+                   int min_reps, split *out)
 {
     double t0 = now();
     *out = fn(kind, s, n);
     double once = now() - t0;
-    int inner = once >= 0.02 ? 1 : (int)(0.02 / (once > 1e-6 ? once : 1e-6)) + 1;
-    double best = 1e30, total = 0;
-    for (int rep = 0; rep < 20 && (rep < 5 || total < 0.25); rep++) {
-        t0 = now();
-        for (int i = 0; i < inner; i++)
-            *out = fn(kind, s, n);
-        double dt = (now() - t0) / inner;
-        total += dt * inner;
-        if (dt < best)
-            best = dt;
-    }
-    return (double)n / 1e6 / best;
-}
-
-static double mbps_pcre2(int k, const uint8_t *s, size_t n, split *out)
-{
-    double t0 = now();
-    *out = run_pcre2(k, s, n);
-    double once = now() - t0;
-    if (out->covered < n) /* stopped: too slow to repeat */
+    if (out->covered < n) /* PCRE2 stopped: too slow to repeat */
         return (double)out->covered / 1e6 / once;
     int inner = once >= 0.02 ? 1 : (int)(0.02 / (once > 1e-6 ? once : 1e-6)) + 1;
     double best = 1e30, total = 0;
-    for (int rep = 0; rep < 10 && (rep < 3 || total < 0.25); rep++) {
+    for (int rep = 0; rep < max_reps && (rep < min_reps || total < 0.25); rep++) {
         t0 = now();
         for (int i = 0; i < inner; i++)
-            *out = run_pcre2(k, s, n);
+            *out = fn(kind, s, n);
         double dt = (now() - t0) / inner;
         total += dt * inner;
         if (dt < best)
@@ -363,9 +349,9 @@ int main(int argc, char **argv)
         }
         for (int k = 0; k < NKIND; k++) {
             split a, b, c;
-            double v_next = mbps_scan(run_next, kinds[k], s, n, &a);
-            double v_batch = mbps_scan(run_batch, kinds[k], s, n, &b);
-            double v_pcre = mbps_pcre2(k, s, n, &c);
+            double v_next = mbps(run_next, kinds[k], s, n, 20, 5, &a);
+            double v_batch = mbps(run_batch, kinds[k], s, n, 20, 5, &b);
+            double v_pcre = mbps(run_pcre2, kinds[k], s, n, 10, 3, &c);
             const char *note = "";
             if (c.covered < n) {
                 note = " (PCRE2 stopped)";
