@@ -188,8 +188,9 @@ static inline void prefetch_piece(const job *j, const uint8_t *p, size_t n)
     }
     if (n <= 8) {
         const tkm_vocab *v = &j->enc->vocab;
-        uint64_t head = tkm_vocab_head(p, n);
-        __builtin_prefetch(&v->slots[(size_t)tkm_vocab_hash(p, n, head) & v->mask]);
+        size_t i = (size_t)tkm_vocab_hash(p, n, tkm_vocab_head(p, n)) & v->mask;
+        __builtin_prefetch(&v->tags[i]);
+        __builtin_prefetch(&v->slots[i]);
     }
 #else
     (void)j;

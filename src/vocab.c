@@ -2,7 +2,8 @@
  *
  * Tokens live in one contiguous arena in rank order, so decoding is an array
  * index. The hash table (vocab.h) keeps each token's first 8 bytes inline:
- * 16 bytes a slot, load factor <= 1/2, xxh3 for tokens longer than 8 bytes.
+ * 16 bytes a slot and a one-byte tag beside it, load factor <= 3/4, xxh3 for
+ * tokens longer than 8 bytes.
  */
 #include "vocab.h"
 
@@ -39,25 +40,37 @@ static tkm_status insert(tkm_vocab *v, uint32_t r, bool check, uint32_t *existin
     slots[i].rank = r;
     slots[i].len = (uint16_t)n;
     slots[i].tag = (uint16_t)(h >> 48);
+    v->owned_tags[i] = tkm_vocab_tag(h);
+    if (i < TKM_VOCAB_GROUP)
+        v->owned_tags[v->mask + 1 + i] = tkm_vocab_tag(h);
     return TKM_OK;
 }
 
-static tkm_status alloc_table(tkm_vocab *v, size_t n_tokens, const tkm_allocator *a)
+/* The table holds the tokens of 3 bytes or more, at a load of at most 3/4
+ * (vocab.h says why so dense), and never fills: a probe always ends. */
+static tkm_status alloc_table(tkm_vocab *v, const tkm_allocator *a)
 {
-    size_t cap = 16;
-    while (cap < 2 * n_tokens)
+    size_t n_long = 0;
+    for (uint32_t r = 0; r < v->n_ranks; r++)
+        n_long += tkm_vocab_token_len(v, r) > 2;
+    size_t cap = 32;
+    while (cap / 4 * 3 < n_long + 1)
         cap *= 2;
     v->owned_slots = tkm_calloc_array(a, cap, sizeof *v->owned_slots);
+    v->owned_tags = tkm_calloc_array(a, cap + TKM_VOCAB_GROUP, 1);
     v->owned_pairs = tkm_alloc_array(a, 65536, sizeof *v->owned_pairs);
-    if (!v->owned_slots || !v->owned_pairs) {
+    if (!v->owned_slots || !v->owned_tags || !v->owned_pairs) {
         tkm_free(a, v->owned_slots);
+        tkm_free(a, v->owned_tags);
         tkm_free(a, v->owned_pairs);
         v->owned_slots = NULL;
+        v->owned_tags = NULL;
         v->owned_pairs = NULL;
         return TKM_ERR_NOMEM;
     }
     memset(v->owned_pairs, 0xff, 65536 * sizeof *v->owned_pairs); /* TKM_NO_RANK */
     v->slots = v->owned_slots;
+    v->tags = v->owned_tags;
     v->pair_rank = v->owned_pairs;
     v->mask = cap - 1;
     return TKM_OK;
@@ -80,8 +93,8 @@ static void finish_stats(tkm_vocab *v)
 }
 
 void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
-                           const uint8_t *bytes, const tkm_vocab_slot *slots, size_t n_slots,
-                           const uint32_t *pair_rank, const struct tkm_bt_tables *bt,
+                           const uint8_t *bytes, const tkm_vocab_slot *slots,
+                           const uint8_t *tags, size_t n_slots, const uint32_t *pair_rank, const struct tkm_bt_tables *bt,
                            const tkm_allocator *a)
 {
     memset(v, 0, sizeof *v);
@@ -91,6 +104,7 @@ void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
     v->off = off;
     v->bytes = bytes;
     v->slots = slots;
+    v->tags = tags;
     v->mask = n_slots - 1;
     v->pair_rank = pair_rank;
     finish_stats(v);
@@ -108,7 +122,7 @@ tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
     v->off = off;
     v->bytes = bytes;
     finish_stats(v);
-    if (alloc_table(v, v->n_tokens, a) != TKM_OK)
+    if (alloc_table(v, a) != TKM_OK)
         return TKM_ERR_NOMEM;
     for (uint32_t r = 0; r < n_ranks; r++) {
         uint32_t dup;
@@ -172,7 +186,7 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
         v->off = v->owned_off = off;
         v->bytes = v->owned_bytes = bytes;
         finish_stats(v);
-        if (alloc_table(v, v->n_tokens, a) != TKM_OK)
+        if (alloc_table(v, a) != TKM_OK)
             st = tkm_fail(d, TKM_ERR_NOMEM, "rank data: out of memory");
         /* Insert in file order so a duplicate token is reported at its
          * second occurrence in the file. */
@@ -207,6 +221,7 @@ void tkm_vocab_free(tkm_vocab *v)
         return; /* never built or wrapped: owns nothing */
     const tkm_allocator *a = v->alloc;
     tkm_free(a, v->owned_slots);
+    tkm_free(a, v->owned_tags);
     tkm_free(a, v->owned_pairs);
     tkm_free(a, v->owned_off);
     tkm_free(a, v->owned_bytes);

@@ -9,15 +9,17 @@
  *         const unsigned char tkm_embedded_NAME_bytes[];
  *       Duplicate ranks or tokens fail the build.
  *   tkm_embed ranks FILE.tiktoken NAME OUT.c --tables
- *       Also the lookup tables vocab.c would build at load (the hash slots
- *       and the 2-byte pair table) and those backtrack.c would build on
- *       first use, written next to OUT.c as OUT.c.slots, OUT.c.pairs and
+ *       Also the lookup tables vocab.c would build at load (the hash slots,
+ *       their tags and the 2-byte pair table) and those backtrack.c would
+ *       build on first use, written next to OUT.c as OUT.c.slots, OUT.c.tags,
+ *       OUT.c.pairs and
  *       OUT.c.bt_* in the host's byte order and pulled in with the
  *       assembler's .incbin (GNU toolchains, ELF; the tool runs on the
  *       machine the library is built for: no cross-compiling), so a
  *       built-in encoding loads without hashing a single token and never
  *       builds tables:
- *         tkm_embedded_NAME_slots[], tkm_embedded_NAME_pairs[65536],
+ *         tkm_embedded_NAME_slots[], tkm_embedded_NAME_tags[],
+ *         tkm_embedded_NAME_pairs[65536],
  *         const size_t tkm_embedded_NAME_n_slots,
  *         const tkm_bt_tables tkm_embedded_NAME_bt (and its arrays).
  *   tkm_embed raw FILE NAME OUT.c
@@ -141,6 +143,7 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
     }
     blob b[] = {
         {"slots", v->slots, (v->mask + 1) * sizeof *v->slots},
+        {"tags", v->tags, v->mask + 1 + TKM_VOCAB_GROUP},
         {"pairs", v->pair_rank, 65536 * sizeof *v->pair_rank},
         {"bt_node", t->node, ((size_t)t->n_nodes + 1) * sizeof *t->node},
         {"bt_label", t->label, ((size_t)t->n_nodes + 1) * sizeof *t->label},
