@@ -76,9 +76,10 @@ struct tkm_bt_tables {
     uint32_t *next_prefix; /* by rank: the longest reachable token that is a proper prefix */
     tkm_bt_split *split;   /* by rank */
     uint64_t *pairs;       /* left << 42 | right << 21 | merged, open addressing */
-    uint64_t *filter;      /* one bit per hash of (left, right): most pairs
-                            * asked about are no merge, and this answers them
-                            * from the cache (1/8 of the size of pairs) */
+    uint64_t *filter;      /* blocked Bloom filter of the (left, right) pairs, three
+                            * bits in one word each: most pairs asked about are
+                            * no merge, and this answers them from the cache
+                            * (1/8 of the size of pairs) */
 };
 
 #endif
