@@ -314,12 +314,76 @@ static void test_context_cache_isolation(void **state)
     free(text);
 }
 
+/* Text that switches between random base64 and hex (pieces that nearly all
+ * miss the context's piece cache, so the built-in scanners' driver stops
+ * using it and its pair memo for a while) and natural words (where it starts
+ * again): a built-in through one warm context must give the ids of the same
+ * rank file loaded as a custom encoding (PCRE2 path, fresh context). */
+static void test_cache_bypass_exact(void **state)
+{
+    (void)state;
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char *const words[] = {"the ", "merge ", "of ", "caf\xc3\xa9 ", "tokens, ",
+                                        "\xd0\xbc\xd0\xb8\xd1\x80 ", "and ", "rank\n",
+                                        "\xe4\xbd\xa0\xe5\xa5\xbd", "  don't "};
+    size_t cap = 1u << 20, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    uint32_t x = 12345;
+    for (int seg = 0; len + 70000 < cap; seg++) {
+        size_t end = len + (seg % 3 == 2 ? 30000 : 60000);
+        while (len < end) {
+            x = x * 1664525u + 1013904223u;
+            if (seg % 3 == 0)
+                text[len++] = b64[x >> 26];
+            else if (seg % 3 == 1)
+                text[len++] = "0123456789abcdef"[x >> 28];
+            else {
+                const char *w = words[(x >> 16) % (sizeof words / sizeof words[0])];
+                memcpy(text + len, w, strlen(w));
+                len += strlen(w);
+            }
+        }
+    }
+    const char *names[] = {"cl100k_base", "o200k_base"};
+    uint32_t *a = malloc(len * sizeof *a), *b = malloc(len * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    for (size_t i = 0; i < 2; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s.tiktoken", DATA_DIR, names[i]);
+        tkm_encoding *builtin = NULL, *loaded = NULL;
+        assert_int_equal(tkm_encoding_load_builtin(names[i], NULL, &builtin), TKM_OK);
+        tkm_encoding_spec spec = {0};
+        spec.ranks_path = path;
+        spec.pattern = tkm_encoding_pattern(builtin);
+        assert_int_equal(tkm_encoding_load(&spec, NULL, &loaded, NULL), TKM_OK);
+        size_t na = 0, nb = 0;
+        for (int pass = 0; pass < 2; pass++) { /* the second pass starts warm */
+            assert_int_equal(tkm_context_encode(ctx, builtin, text, len, NULL, a, len, &na, NULL),
+                             TKM_OK);
+            assert_int_equal(tkm_encode_ordinary(loaded, text, len, b, len, &nb, NULL), TKM_OK);
+            assert_int_equal(na, nb);
+            assert_memory_equal(a, b, na * sizeof *a);
+        }
+        tkm_encoding_free(loaded);
+        tkm_encoding_free(builtin);
+    }
+    tkm_context_free(ctx);
+    free(a);
+    free(b);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_custom),       cmocka_unit_test(test_rank_errors),
         cmocka_unit_test(test_specials_and_vocab), cmocka_unit_test(test_files_and_checksums),
         cmocka_unit_test(test_regex_limits),       cmocka_unit_test(test_context_cache_isolation),
+        cmocka_unit_test(test_cache_bypass_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
