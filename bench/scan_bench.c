@@ -57,11 +57,11 @@ typedef struct buf {
     size_t n, cap;
 } buf;
 
-static void buf_add(buf *b, const void *p, size_t k)
+static void buf_reserve(buf *b, size_t need)
 {
-    if (b->n + k > b->cap) {
+    if (need > b->cap) {
         size_t cap = b->cap ? b->cap : 1 << 16;
-        while (cap < b->n + k)
+        while (cap < need)
             cap *= 2;
         b->p = realloc(b->p, cap);
         if (!b->p) {
@@ -70,6 +70,12 @@ static void buf_add(buf *b, const void *p, size_t k)
         }
         b->cap = cap;
     }
+}
+
+/* p must not point into b (a reallocation would move it): see fit. */
+static void buf_add(buf *b, const void *p, size_t k)
+{
+    buf_reserve(b, b->n + k);
     memcpy(b->p + b->n, p, k);
     b->n += k;
 }
@@ -123,6 +129,7 @@ static void fit(buf *b, size_t size)
     size_t base = b->n;
     if (!base)
         return;
+    buf_reserve(b, size); /* the copies below read b itself */
     while (b->n < size)
         buf_add(b, b->p, b->n < size - b->n ? b->n : size - b->n);
     b->n = size < b->n ? size : b->n;
