@@ -48,11 +48,24 @@ static size_t seq_len(const uint8_t *s, size_t n, size_t *prefix)
     return need;
 }
 
+/* The first 4 bytes at p with p[0] in the low byte, whatever the host's
+ * byte order (one load on little-endian hosts). */
+static inline uint32_t load32_le(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+#else
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
 size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n)
 {
     size_t i = 0;
-    while (i < n) {
-        /* ASCII fast path, 8 bytes at a time. */
+    for (;;) {
+        /* ASCII, 8 bytes at a time. */
         while (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + i, 8);
@@ -60,8 +73,39 @@ size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n)
                 break;
             i += 8;
         }
+        /* Whole sequences by their bit patterns while 4 bytes remain (text in
+         * other scripts is nearly all 2- and 3-byte sequences): w holds s[i]
+         * in its low byte. The range checks of Table 3-7 on the first two
+         * bytes: E0 needs A0..BF (no overlongs), ED 80..9F (no surrogates),
+         * F0 90..BF, F4 80..8F, F1..F3 any continuation. */
+        while (i + 4 <= n) {
+            uint32_t w = load32_le(s + i);
+            if (!(w & 0x80)) {
+                if (w & 0x80808080u)
+                    i++; /* ASCII before a longer sequence */
+                else
+                    i += 4;
+                continue;
+            }
+            if ((w & 0xC0F0u) == 0x80E0u && (w & 0xC00000u) == 0x800000u) {
+                uint32_t t = w & 0x200Fu; /* the lead's low nibble, bit 5 of byte 2 */
+                if (t == 0 || t == 0x200Du)
+                    break; /* E0 80..9F, ED A0..BF */
+                i += 3;
+            } else if ((w & 0xC0E0u) == 0x80C0u && (w & 0xFFu) >= 0xC2) {
+                i += 2;
+            } else if ((w & 0xC0C0C0F8u) == 0x808080F0u) {
+                uint32_t cp = (w & 0x07u) << 18 | (w << 4 & 0x3F000u);
+                if (cp < 0x10000 || cp > 0x10FFFF)
+                    break;
+                i += 4;
+            } else {
+                break;
+            }
+        }
         if (i >= n)
-            break;
+            return n;
+        /* The last 3 bytes, and anything ill-formed, one sequence at a time. */
         if (s[i] < 0x80) {
             i++;
             continue;
@@ -72,7 +116,6 @@ size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n)
             return i;
         i += l;
     }
-    return n;
 }
 
 size_t tkm_utf8_invalid_len(const uint8_t *s, size_t n)

@@ -11,7 +11,9 @@
 
 #include "tokmeter.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <utf8proc.h>
 #include <string.h>
 
 typedef struct bad {
@@ -184,6 +186,113 @@ static void test_random_bytes(void **state)
     tkm_encoding_free(enc);
 }
 
+/* utf8proc's decoder as the oracle: the offset of the first ill-formed
+ * sequence, or len. */
+static size_t oracle_valid_prefix(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0)
+            return i;
+        i += (size_t)k;
+    }
+    return len;
+}
+
+static void check_strict(tkm_context *ctx, const tkm_encoding *enc, const uint8_t *s, size_t len)
+{
+    size_t cnt = 0, want = oracle_valid_prefix(s, len);
+    tkm_error_detail d;
+    tkm_encode_options o = {TKM_ENCODE_SPECIAL_AS_TEXT, NULL, 0};
+    tkm_status st = tkm_context_count(ctx, enc, (const char *)s, len, &o, SIZE_MAX, &cnt, NULL, &d);
+    size_t got = st == TKM_OK ? len : st == TKM_ERR_INVALID_UTF8 ? d.offset : SIZE_MAX;
+    if (got != want) {
+        char hex[3 * 32 + 1] = "";
+        for (size_t i = 0; i < len && i < 32; i++)
+            snprintf(hex + 3 * i, 4, "%02x ", s[i]);
+        fail_msg("%s(%zu bytes): first ill-formed byte at %zu, utf8proc says %zu", hex, len, got,
+                 want);
+    }
+}
+
+/* Strict mode's error offset against utf8proc on every 2-byte sequence,
+ * every 3-byte sequence with a 3-byte lead, 4-byte sequences with every lead
+ * and second byte, each followed by ASCII (so the validator's fast path sees
+ * them whole) and alone (its careful path), and on random mixes of
+ * sequences of every length around the edges of the code point ranges. */
+static void test_valid_prefix_oracle(void **state)
+{
+    (void)state;
+    tkm_encoding *enc = load("cl100k_base");
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    uint8_t b[40];
+    for (unsigned x = 0; x < 65536; x++) {
+        b[0] = (uint8_t)(x >> 8);
+        b[1] = (uint8_t)x;
+        b[2] = b[3] = 'x';
+        check_strict(ctx, enc, b, 4);
+        check_strict(ctx, enc, b, 2);
+    }
+    for (unsigned x = 0; x < 16u << 16; x++) {
+        b[0] = (uint8_t)(0xE0 | x >> 16);
+        b[1] = (uint8_t)(x >> 8);
+        b[2] = (uint8_t)x;
+        b[3] = 'x';
+        check_strict(ctx, enc, b, 4);
+        if ((b[1] & 0xC0) == 0x80 || (x & 0xFF) == 0)
+            check_strict(ctx, enc, b, 3);
+    }
+    static const uint8_t last[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0xBF, 0xC0, 0xFF};
+    for (unsigned lead = 0xF0; lead <= 0xF7; lead++)
+        for (unsigned b1 = 0; b1 < 256; b1++)
+            for (unsigned b2 = 0x70; b2 < 0xD0; b2++)
+                for (size_t k = 0; k < sizeof last; k++) {
+                    b[0] = (uint8_t)lead;
+                    b[1] = (uint8_t)b1;
+                    b[2] = (uint8_t)b2;
+                    b[3] = last[k];
+                    b[4] = 'x';
+                    check_strict(ctx, enc, b, 5);
+                    check_strict(ctx, enc, b, 4);
+                }
+    static const uint32_t edges[] = {0x0,    0x7F,   0x80,    0x7FF,   0x800,   0xFFF,
+                                     0x1000, 0xD7FF, 0xE000,  0xFFFD,  0xFFFF,  0x10000,
+                                     0x3FFFF, 0x40000, 0xFFFFF, 0x100000, 0x10FFFF};
+    uint32_t seed = 99;
+    for (int iter = 0; iter < 200000; iter++) {
+        size_t len = 0;
+        while (len < 32) {
+            seed = seed * 1664525u + 1013904223u;
+            unsigned kind = seed >> 29;
+            if (kind < 5) { /* a valid character near a range edge */
+                seed = seed * 1664525u + 1013904223u;
+                uint32_t cp = edges[(seed >> 16) % (sizeof edges / sizeof edges[0])] +
+                              (seed >> 8 & 3) - 1;
+                if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                    cp = 0x41;
+                len += (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, b + len);
+            } else if (kind < 7) { /* a random byte */
+                b[len++] = (uint8_t)(seed >> 8);
+            } else { /* a valid character with its last byte cut off */
+                seed = seed * 1664525u + 1013904223u;
+                uint32_t cp = 0x80 + (seed >> 8) % 0x10FF80;
+                if (cp >= 0xD800 && cp <= 0xDFFF)
+                    cp = 0xE9;
+                size_t k = (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, b + len);
+                len += k - 1;
+            }
+            if ((seed & 7) == 0)
+                break;
+        }
+        check_strict(ctx, enc, b, len);
+    }
+    tkm_context_free(ctx);
+    tkm_encoding_free(enc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_lossless_segments),
         cmocka_unit_test(test_nul_and_empty),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_valid_prefix_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
