@@ -204,6 +204,188 @@ static bool valid_pair(const tkm_bt_tables *t, uint32_t a, uint32_t b)
     }
 }
 
+/* ---- junctions: where a long piece can be cut ----
+ * A token spans the boundary b of a piece when it occurs as p[s..e) with
+ * s < b < e. Where none does, merging never joins across b (every merge
+ * makes a token), and the merges on each side are the same, in the same
+ * relative order, as when each side is merged alone: the piece can be cut
+ * there. At a boundary between two multi-byte UTF-8 characters (a
+ * continuation byte, then a lead byte) a spanning token has l >= 1 bytes on
+ * the left and r >= 1 on the right; its key is (min(l, 3), min(r, 3)) and
+ * those bytes around b. The filter holds the key of every cut of every token
+ * at such a junction (o200k: 42,209 keys; cl100k: 1,531), and a boundary is
+ * uncrossed when none of its 9 possible keys is in the filter. In random CJK
+ * text no boundary is spanned; in real text, common words are tokens. */
+
+/* The window of up to 3 bytes on each side of a boundary, from the low
+ * byte up: w[k] is the byte at b - 3 + k (0 where the piece has none). */
+static inline uint64_t junction_window(const uint8_t *p, size_t n, size_t b)
+{
+    uint64_t w = 0;
+    for (size_t k = b < 3 ? 3 - b : 0; k < 6 && b - 3 + k < n; k++)
+        w |= (uint64_t)p[b - 3 + k] << (8 * k);
+    return w;
+}
+
+/* The key (l, r): bytes [3 - l, 3 + r) of the window, and (l, r) itself;
+ * one multiply, whose top bits pick the word and middle bits the bits. */
+static inline uint64_t junction_hash(uint64_t w, unsigned l, unsigned r)
+{
+    uint64_t keep = (UINT64_C(1) << (8 * (l + r))) - 1;
+    uint64_t key = (w & keep << (8 * (3 - l))) | (uint64_t)(l << 2 | r) << 56;
+    return key * 0x9E3779B97F4A7C15ull;
+}
+
+/* Three bits of one word per key. */
+static inline uint64_t junction_bits(uint64_t h)
+{
+    return UINT64_C(1) << (h >> 20 & 63) | UINT64_C(1) << (h >> 26 & 63) |
+           UINT64_C(1) << (h >> 32 & 63);
+}
+
+static inline size_t junction_word(const tkm_bt_tables *t, uint64_t h)
+{
+    return (size_t)(h >> (64 - (t->junction_bits - 6)));
+}
+
+/* The junction's slot in junction_types: the low 6 bits of the two bytes
+ * (a continuation byte and a lead byte). */
+static inline size_t junction_pair(uint8_t cont, uint8_t lead)
+{
+    return (size_t)(cont & 0x3F) << 6 | (lead & 0x3F);
+}
+
+bool tkm_bt_uncrossed(const tkm_bt_tables *t, const uint8_t *p, size_t n, size_t b)
+{
+    /* Only the (l, r) kinds some token has at this junction: in o200k
+     * mostly (3, 3), (3, 2), (2, 3) and (2, 2). */
+    unsigned kinds = t->junction_types[junction_pair(p[b - 1], p[b])];
+    if (!kinds)
+        return true;
+    unsigned lmax = b < 3 ? (unsigned)b : 3, rmax = n - b < 3 ? (unsigned)(n - b) : 3;
+    uint64_t w = junction_window(p, n, b);
+    for (; kinds; kinds &= kinds - 1) {
+        unsigned k = (unsigned)__builtin_ctz(kinds), l = k / 3 + 1, r = k % 3 + 1;
+        if (l > lmax || r > rmax)
+            continue;
+        uint64_t h = junction_hash(w, l, r), m = junction_bits(h);
+        if ((t->junction[junction_word(t, h)] & m) == m)
+            return false;
+    }
+    return true;
+}
+
+bool tkm_bt_reachable(const tkm_bt_tables *t, uint32_t r)
+{
+    return r < t->n_ranks && t->split[r].left != NONE;
+}
+
+/* Every token's cuts at junctions, into a filter of 4 bits a cut (at least
+ * 4 KiB): o200k has 138,008 such cuts but only 42,209 distinct keys, ~25
+ * bits a key in its 128 KiB. Two passes: count, then allocate and insert. */
+static tkm_status build_junctions(tkm_bt_tables *t, const tkm_vocab *v, const tkm_allocator *a)
+{
+    size_t n_keys = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            unsigned bits = 15;
+            while (((size_t)1 << bits) < 4 * n_keys)
+                bits++;
+            t->junction_bits = bits;
+            t->junction = tkm_calloc_array(a, (size_t)1 << (bits - 6), sizeof *t->junction);
+            t->junction_types = tkm_calloc_array(a, 4096, sizeof *t->junction_types);
+            if (!t->junction || !t->junction_types)
+                return TKM_ERR_NOMEM;
+        }
+        for (uint32_t r = 0; r < v->n_ranks; r++) {
+            const uint8_t *q = v->bytes + v->off[r];
+            uint32_t len = tok_len(v, r);
+            for (uint32_t j = 1; j < len; j++) {
+                if ((q[j - 1] & 0xC0) != 0x80 || q[j] < 0xC0)
+                    continue;
+                if (pass == 0) {
+                    n_keys++;
+                    continue;
+                }
+                unsigned l = j < 3 ? j : 3, rr = len - j < 3 ? len - j : 3;
+                t->junction_types[junction_pair(q[j - 1], q[j])] |=
+                    (uint16_t)(1u << ((l - 1) * 3 + (rr - 1)));
+                uint64_t h = junction_hash(junction_window(q, len, j), l, rr);
+                t->junction[junction_word(t, h)] |= junction_bits(h);
+            }
+        }
+    }
+    return TKM_OK;
+}
+
+/* Byte-pair merging of 2 or 3 bytes, as tiktoken's _byte_pair_merge does
+ * it (without the whole-piece rule): the lower-ranked adjacent pair first
+ * (ranks of distinct tokens differ), then the whole if it is a token.
+ * Allocation-free, unlike tkm_bpe_merge_reference, which tests compare it
+ * with for every sequence. Returns the number of ids. */
+static size_t merge_upto3(const tkm_vocab *v, const uint8_t *b, size_t n, uint32_t ids[3])
+{
+    uint32_t r01 = tkm_vocab_lookup(v, b, 2);
+    if (n == 2) {
+        if (r01 != TKM_NO_RANK) {
+            ids[0] = r01;
+            return 1;
+        }
+        ids[0] = v->byte_rank[b[0]];
+        ids[1] = v->byte_rank[b[1]];
+        return 2;
+    }
+    uint32_t r12 = tkm_vocab_lookup(v, b + 1, 2);
+    if (r01 == TKM_NO_RANK && r12 == TKM_NO_RANK) {
+        for (size_t k = 0; k < 3; k++)
+            ids[k] = v->byte_rank[b[k]];
+        return 3;
+    }
+    uint32_t whole = tkm_vocab_lookup(v, b, 3);
+    if (whole != TKM_NO_RANK) {
+        ids[0] = whole;
+        return 1;
+    }
+    if (r01 < r12) { /* TKM_NO_RANK is the largest */
+        ids[0] = r01;
+        ids[1] = v->byte_rank[b[2]];
+    } else {
+        ids[0] = v->byte_rank[b[0]];
+        ids[1] = r12;
+    }
+    return 2;
+}
+
+/* The merge of every 2- and 3-byte sequence (tkm_bt_char). Ranks are below
+ * 2^21 - 1 (the pair table's limit). */
+static tkm_status build_chars(tkm_bt_tables *t, const tkm_vocab *v, const tkm_allocator *a)
+{
+    t->chars = tkm_alloc_array(a, TKM_BT_CHARS, sizeof *t->chars);
+    if (!t->chars)
+        return TKM_ERR_NOMEM;
+    for (size_t i = 0; i < TKM_BT_CHARS; i++) {
+        uint8_t b[3];
+        size_t n;
+        if (i < 2048) {
+            b[0] = (uint8_t)(0xC0 | i >> 6);
+            b[1] = (uint8_t)(0x80 | (i & 0x3F));
+            n = 2;
+        } else {
+            size_t x = i - 2048;
+            b[0] = (uint8_t)(0xE0 | x >> 12);
+            b[1] = (uint8_t)(0x80 | (x >> 6 & 0x3F));
+            b[2] = (uint8_t)(0x80 | (x & 0x3F));
+            n = 3;
+        }
+        uint32_t ids[3];
+        uint64_t e = ~UINT64_C(0);
+        for (size_t k = merge_upto3(v, b, n, ids); k-- > 0;)
+            e = e << 21 | ids[k];
+        t->chars[i] = e;
+    }
+    return TKM_OK;
+}
+
 /* ---- building ---- */
 
 typedef struct rec {
@@ -257,6 +439,9 @@ static void destroy(tkm_bt_tables *t, const tkm_allocator *a)
     tkm_free(a, t->split);
     tkm_free(a, t->pairs);
     tkm_free(a, t->filter);
+    tkm_free(a, t->junction);
+    tkm_free(a, t->junction_types);
+    tkm_free(a, t->chars);
     tkm_free(a, t);
 }
 
@@ -480,6 +665,8 @@ static tkm_status build_tables(const tkm_vocab *v, tkm_bt_tables **out)
         st = TKM_OK; /* unsupported: *out stays NULL */
         goto out;
     }
+    if ((st = build_junctions(t, v, a)) != TKM_OK || (st = build_chars(t, v, a)) != TKM_OK)
+        goto out;
     tkm_free(a, pre);
     *out = t;
     return TKM_OK;
@@ -541,7 +728,8 @@ void tkm_bt_get_info(const tkm_bt_tables *t, tkm_bt_info *info)
                   65536 * sizeof *t->root2 +
                   (size_t)t->n_ranks * (sizeof *t->next_prefix + sizeof *t->split) +
                   ((size_t)1 << t->pair_bits) * sizeof *t->pairs +
-                  ((size_t)1 << t->filter_bits) / 8;
+                  ((size_t)1 << t->filter_bits) / 8 + ((size_t)1 << t->junction_bits) / 8 +
+                  4096 * sizeof *t->junction_types + TKM_BT_CHARS * sizeof *t->chars;
 }
 
 /* ---- encoding ---- */

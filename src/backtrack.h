@@ -29,6 +29,19 @@ TKM_INTERNAL tkm_status tkm_bt_encode(const tkm_bt_tables *t, const tkm_vocab *v
                                       const uint8_t *p, size_t n, tkm_bpe_scratch *s,
                                       const tkm_allocator *a, tkm_sink *out);
 
+/* Whether no token can span the boundary b of the piece p[0..n), where
+ * 0 < b < n, p[b - 1] is a UTF-8 continuation byte and p[b] a lead byte.
+ * Conservative: true only when no token t, as t = p[s..e) with s < b < e,
+ * occurs in the piece (a false false is possible, ~1 in 200 a probe). Then
+ * byte-pair merging never joins across b, and the piece's encoding is the
+ * encoding of p[0..b) followed by that of p[b..n). */
+TKM_INTERNAL bool tkm_bt_uncrossed(const tkm_bt_tables *t, const uint8_t *p, size_t n, size_t b);
+
+/* Whether merging the bytes of token r gives r itself (every token of one
+ * byte does; the few that do not are what tiktoken's whole-piece rule alone
+ * produces). */
+TKM_INTERNAL bool tkm_bt_reachable(const tkm_bt_tables *t, uint32_t r);
+
 /* Free v's tables, if built at run time (from tkm_vocab_free). */
 TKM_INTERNAL void tkm_bt_free(tkm_vocab *v);
 
@@ -61,12 +74,16 @@ typedef struct tkm_bt_split {
     uint32_t left, right;
 } tkm_bt_split;
 
+#define TKM_BT_CHARS (2048 + 65536)
+#define TKM_BT_NO_ID 0x1FFFFFu
+
 struct tkm_bt_tables {
     uint32_t n_ranks;
     uint32_t n_nodes;
     uint32_t n_unreachable;
     uint32_t embedded;   /* 1: static data, never freed */
     uint32_t pair_bits, filter_bits;
+    uint32_t junction_bits; /* log2 of the junction filter's size in bits */
     uint32_t root[256];  /* child of the root by byte (every byte is a token) */
     tkm_bt_node *node;   /* n_nodes + 1, level order: node v's children are
                           * node[v].child .. node[v + 1].child - 1, sorted by byte */
@@ -80,6 +97,36 @@ struct tkm_bt_tables {
                             * bits in one word each: most pairs asked about are
                             * no merge, and this answers them from the cache
                             * (1/8 of the size of pairs) */
+    uint64_t *junction;    /* blocked Bloom filter of the junction keys: see
+                            * tkm_bt_uncrossed */
+    uint16_t *junction_types; /* 4096: by junction (continuation byte, lead byte),
+                               * bit (l - 1) * 3 + r - 1 for each kind of key (l, r)
+                               * some token has there */
+    uint64_t *chars;       /* TKM_BT_CHARS: the merge of every 2-byte (C0..DF, one
+                            * continuation byte) and 3-byte (E0..EF, two) sequence,
+                            * overlong and surrogate ones too, as up to three
+                            * 21-bit ranks from the low bits up, TKM_BT_NO_ID for
+                            * none: a part of a cut piece that is one character */
 };
+
+/* If p[0..n) is one 2- or 3-byte sequence (well-formed or not, by its bit
+ * pattern), append the ids of its merge to out and return true. */
+static inline bool tkm_bt_char(const tkm_bt_tables *t, const uint8_t *p, size_t n, tkm_sink *out)
+{
+    size_t i;
+    if (n == 2 && (p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80)
+        i = (size_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    else if (n == 3 && (p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+        i = 2048 + ((size_t)(p[0] & 0x0F) << 12 | (size_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F));
+    else
+        return false;
+    uint64_t e = t->chars[i];
+    for (int k = 0; k < 3; k++, e >>= 21) {
+        if ((e & TKM_BT_NO_ID) == TKM_BT_NO_ID)
+            break;
+        tkm_sink_put(out, (uint32_t)(e & TKM_BT_NO_ID));
+    }
+    return true;
+}
 
 #endif

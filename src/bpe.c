@@ -299,6 +299,79 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
     return TKM_OK;
 }
 
+/* One part of a cut piece (encode_cut): byte-pair merging alone, without
+ * tiktoken's whole-piece rule, which applies to the piece, not its parts.
+ * The two differ only on an unreachable token (tkm_bt_reachable), so short
+ * parts can go through the context's piece cache, which holds whole-piece
+ * results, except for those. */
+static tkm_status encode_part(const tkm_bt_tables *t, const tkm_vocab *v, const uint8_t *p,
+                              size_t n, tkm_bpe_scratch *s, tkm_piece_cache *memo,
+                              const tkm_allocator *a, tkm_sink *out, size_t *bad)
+{
+    if (!memo || n > TKM_PIECE_MAX_BYTES) {
+        if (n <= SMALL_PIECE)
+            return merge_small(v, p, n, memo, out, bad);
+        return tkm_bt_encode(t, v, p, n, s, a, out);
+    }
+    uint64_t key[4];
+    size_t slot = tkm_piece_key(p, n, key);
+    const tkm_piece_entry *e = tkm_piece_cache_find(memo, slot, key, n);
+    if (e && (e->n > 1 || tkm_bt_reachable(t, e->ids[0]))) {
+        for (size_t i = 0; i < e->n; i++)
+            tkm_sink_put(out, e->ids[i]);
+        return TKM_OK;
+    }
+    uint32_t ids[TKM_PIECE_MAX_BYTES];
+    tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
+    uint32_t whole = rank_of(v, p, n);
+    bool same = whole == TKM_NO_RANK || tkm_bt_reachable(t, whole); /* as a whole piece */
+    if (whole != TKM_NO_RANK && same)
+        tkm_sink_put(&local, whole);
+    else {
+        tkm_status st = merge_small(v, p, n, memo, &local, bad);
+        if (st != TKM_OK)
+            return st;
+    }
+    if (same && local.n <= TKM_PIECE_MAX_IDS)
+        tkm_piece_cache_put(memo, slot, key, n, ids, local.n);
+    for (size_t i = 0; i < local.n; i++)
+        tkm_sink_put(out, ids[i]);
+    return TKM_OK;
+}
+
+/* A long piece cut at every boundary between two multi-byte characters that
+ * no token crosses (tkm_bt_uncrossed says why the result is the same), each
+ * part encoded alone: 1 MiB of CJK with no spaces becomes mostly single
+ * characters, answered by the piece cache, instead of one backtracking run
+ * that checks a merge pair at every token. A piece with no such boundary is
+ * one part. */
+static tkm_status encode_cut(const tkm_bt_tables *t, const tkm_vocab *v, const uint8_t *p,
+                             size_t n, tkm_bpe_scratch *s, tkm_piece_cache *memo,
+                             const tkm_allocator *a, tkm_sink *out, size_t *bad)
+{
+    size_t start = 0;
+    for (size_t b = 1; b < n; b++) {
+        if (p[b] < 0xC0 || (p[b - 1] & 0xC0) != 0x80 || !tkm_bt_uncrossed(t, p, n, b))
+            continue;
+        if (!tkm_bt_char(t, p + start, b - start, out)) {
+            tkm_status st = encode_part(t, v, p + start, b - start, s, memo, a, out, bad);
+            if (st != TKM_OK) {
+                *bad += start;
+                return st;
+            }
+        }
+        start = b;
+    }
+    if (start == 0)
+        return tkm_bt_encode(t, v, p, n, s, a, out);
+    if (tkm_bt_char(t, p + start, n - start, out))
+        return TKM_OK;
+    tkm_status st = encode_part(t, v, p + start, n - start, s, memo, a, out, bad);
+    if (st != TKM_OK)
+        *bad += start;
+    return st;
+}
+
 tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
                          tkm_piece_cache *memo, const tkm_allocator *a, tkm_sink *out, size_t *bad)
 {
@@ -335,7 +408,9 @@ tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe
             }
         }
         if (t) {
-            tkm_status st = tkm_bt_encode(t, v, p, n, s, a, out);
+            /* Tables exist only when every byte is a token, so neither path
+             * fails to find an encoding. */
+            tkm_status st = encode_cut(t, v, p, n, s, memo, a, out, bad);
             if (st != TKM_ERR_UNENCODABLE)
                 return st;
         }

@@ -15,6 +15,7 @@
 #include "backtrack.h"
 #include "bpe.h"
 #include "encoding.h"
+#include "piece_cache.h"
 #include "test_b64.h"
 
 #include <pthread.h>
@@ -450,6 +451,157 @@ static void test_pathological(void **state)
     free(buf);
 }
 
+
+/* ---- long pieces cut at uncrossed junctions (tkm_bt_uncrossed) ---- */
+
+/* A UTF-8 character: 2-, 3- or 4-byte, some ill-formed (overlong,
+ * surrogate), which lossless mode can hand over as pieces too. */
+static size_t random_char(uint8_t *b)
+{
+    uint32_t cp;
+    switch (rnd_below(10)) {
+    case 0:
+        cp = 0x80 + (uint32_t)rnd_below(0x780);
+        break;
+    case 1:
+        cp = 0x10000 + (uint32_t)rnd_below(0x100000);
+        break;
+    case 2: /* overlong or surrogate: raw bytes */
+        b[0] = rnd_below(2) ? 0xE0 : 0xED;
+        b[1] = (uint8_t)(0x80 | rnd_below(64));
+        b[2] = (uint8_t)(0x80 | rnd_below(64));
+        return 3;
+    case 3:
+        cp = 0xAC00 + (uint32_t)rnd_below(11172); /* Hangul */
+        break;
+    default:
+        cp = 0x4E00 + (uint32_t)rnd_below(0x5200); /* CJK */
+        break;
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        cp = 0x4E2D;
+    if (cp < 0x800) {
+        b[0] = (uint8_t)(0xC0 | cp >> 6);
+        b[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (uint8_t)(0xE0 | cp >> 12);
+        b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+        b[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (uint8_t)(0xF0 | cp >> 18);
+    b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+    b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+    b[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* tkm_bpe_piece through a piece cache and memo, cold then warm, against
+ * the reference (check_piece covers the path without them). */
+static void check_cached(const tkm_vocab *v, tkm_piece_cache *c, const uint8_t *p, size_t n,
+                         const char *label)
+{
+    tkm_allocator a;
+    tkm_alloc_init(&a, NULL);
+    uint32_t *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    tkm_bpe_scratch s;
+    memset(&s, 0, sizeof s);
+    size_t bad = 0;
+    tkm_sink sy = {y, n + 1, 0, SIZE_MAX};
+    assert_int_equal(tkm_bpe_piece_reference(v, p, n, &a, &sy, &bad), TKM_OK);
+    for (int round = 0; round < 2; round++) {
+        tkm_sink sx = {x, n + 1, 0, SIZE_MAX};
+        assert_int_equal(tkm_bpe_piece(v, p, n, &s, c, &a, &sx, &bad), TKM_OK);
+        if (sx.n != sy.n || memcmp(x, y, sx.n * sizeof *x) != 0)
+            fail_msg("%s (%zu bytes, %s cache): %zu ids, reference %zu", label, n,
+                     round ? "warm" : "cold", sx.n, sy.n);
+    }
+    tkm_bpe_scratch_free(&s, &a);
+    free(x);
+    free(y);
+    n_cases++;
+}
+
+static void test_cut_pieces(void **state)
+{
+    (void)state;
+    uint8_t *buf = malloc(4100);
+    assert_non_null(buf);
+    tkm_allocator a;
+    tkm_alloc_init(&a, NULL);
+    size_t before = n_cases;
+    for (size_t e = 0; e < N_BUILTINS; e++) {
+        tkm_encoding *enc = load(BUILTINS[e]);
+        const tkm_vocab *v = &enc->vocab;
+        const tkm_bt_tables *t = tables_of(enc, NULL);
+        assert_non_null(t);
+        /* Every 2- and 3-byte sequence: the table against the reference. */
+        for (size_t i = 0; i < TKM_BT_CHARS; i++) {
+            uint8_t b[3];
+            size_t n = i < 2048 ? 2 : 3;
+            size_t x = i < 2048 ? i : i - 2048;
+            b[0] = (uint8_t)(i < 2048 ? 0xC0 | x >> 6 : 0xE0 | x >> 12);
+            b[n - 2] = (uint8_t)(n == 2 ? b[0] : 0x80 | (x >> 6 & 0x3F));
+            b[n - 1] = (uint8_t)(0x80 | (x & 0x3F));
+            uint32_t got[4], want[4];
+            size_t bad;
+            tkm_sink sg = {got, 4, 0, SIZE_MAX}, sw = {want, 4, 0, SIZE_MAX};
+            assert_true(tkm_bt_char(t, b, n, &sg));
+            assert_int_equal(tkm_bpe_merge_reference(v, b, n, &a, &sw, &bad), TKM_OK);
+            if (sg.n != sw.n || memcmp(got, want, sg.n * sizeof *got) != 0)
+                fail_msg("%s: %zu-byte sequence %02x %02x: table %zu ids, reference %zu",
+                         BUILTINS[e], n, b[0], b[1], sg.n, sw.n);
+        }
+        /* Multi-byte tokens of the vocabulary: pieces of them cross many
+         * junctions, where the filter must say no. */
+        uint32_t *multi = malloc(v->n_ranks * sizeof *multi);
+        assert_non_null(multi);
+        size_t n_multi = 0;
+        for (uint32_t r = 0; r < v->n_ranks; r++) {
+            uint32_t len = tkm_vocab_token_len(v, r);
+            const uint8_t *q = v->bytes + v->off[r];
+            if (len >= 2 && q[0] >= 0xC0 && (q[len - 1] & 0xC0) == 0x80)
+                multi[n_multi++] = r;
+        }
+        assert_true(n_multi > 100);
+        tkm_piece_cache cache;
+        memset(&cache, 0, sizeof cache);
+        assert_true(tkm_piece_cache_bind(&cache, enc->fingerprint, SIZE_MAX / 2, &a));
+        rng_state = 0xC0FFEEull + e;
+        char label[96];
+        for (int i = 0; i < 400; i++) {
+            size_t want = 65 + rnd_below(i % 4 == 0 ? 4000 : 300), n = 0;
+            while (n + 4 <= want) {
+                if (i % 2) {
+                    n += random_char(buf + n);
+                } else {
+                    uint32_t r = multi[rnd_below(n_multi)];
+                    uint32_t len = tkm_vocab_token_len(v, r);
+                    if (n + len > want)
+                        break;
+                    memcpy(buf + n, v->bytes + v->off[r], len);
+                    n += len;
+                }
+            }
+            if (n < 65)
+                n += random_char(buf + n);
+            snprintf(label, sizeof label, "%s %s #%d", BUILTINS[e],
+                     i % 2 ? "random characters" : "multi-byte tokens", i);
+            check_piece(v, t, buf, n, label);
+            check_cached(v, &cache, buf, n, label);
+        }
+        tkm_piece_cache_free(&cache, &a);
+        free(multi);
+        tkm_encoding_free(enc);
+    }
+    printf("cut pieces: %zu cases\n", n_cases - before);
+    free(buf);
+}
+
 /* 256 KiB of each kind against the heap merge (itself checked against the
  * reference by test_giant and below), too long for the O(n*m) reference. */
 static void test_long_against_heap(void **state)
@@ -855,6 +1007,7 @@ int main(void)
         cmocka_unit_test(test_embedded_equals_runtime),
         cmocka_unit_test(test_random_pieces),
         cmocka_unit_test(test_pathological),
+        cmocka_unit_test(test_cut_pieces),
         cmocka_unit_test(test_long_against_heap),
         cmocka_unit_test(test_heap_equals_reference),
         cmocka_unit_test(test_missing_byte),

@@ -152,14 +152,19 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
         {"bt_split", t->split, (size_t)t->n_ranks * sizeof *t->split},
         {"bt_pairs", t->pairs, ((size_t)1 << t->pair_bits) * sizeof *t->pairs},
         {"bt_filter", t->filter, ((size_t)1 << t->filter_bits) / 8},
+        {"bt_junction", t->junction, ((size_t)1 << t->junction_bits) / 8},
+        {"bt_junction_types", t->junction_types, 4096 * sizeof *t->junction_types},
+        {"bt_chars", t->chars, TKM_BT_CHARS * sizeof *t->chars},
     };
     fprintf(o, "const size_t tkm_embedded_%s_n_slots = %zuu;\n", name, v->mask + 1);
     if (embed_blobs(b, sizeof b / sizeof b[0], name, out, o))
         return 1;
     static const char *const types[] = {"tkm_bt_node", "uint8_t",  "uint32_t", "uint32_t",
-                                        "tkm_bt_split", "uint64_t", "uint64_t"};
-    static const char *const fields[] = {"node",  "label", "root2", "next_prefix",
-                                         "split", "pairs", "filter"};
+                                        "tkm_bt_split", "uint64_t", "uint64_t", "uint64_t",
+                                        "uint16_t", "uint64_t"};
+    static const char *const fields[] = {"node",  "label",  "root2",    "next_prefix",
+                                         "split", "pairs",  "filter",   "junction",
+                                         "junction_types", "chars"};
     enum { N_FIELDS = sizeof fields / sizeof fields[0] };
     for (int k = 0; k < N_FIELDS; k++)
         fprintf(o, "extern const %s tkm_embedded_%s_bt_%s[];\n", types[k], name, fields[k]);
@@ -167,8 +172,8 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
     fprintf(o, "const tkm_bt_tables tkm_embedded_%s_bt = {\n", name);
     fprintf(o, "    .n_ranks = %uu, .n_nodes = %uu, .n_unreachable = %uu, .embedded = 1,\n",
             t->n_ranks, t->n_nodes, t->n_unreachable);
-    fprintf(o, "    .pair_bits = %uu, .filter_bits = %uu,\n    .root = {", t->pair_bits,
-            t->filter_bits);
+    fprintf(o, "    .pair_bits = %uu, .filter_bits = %uu, .junction_bits = %uu,\n    .root = {",
+            t->pair_bits, t->filter_bits, t->junction_bits);
     for (int c = 0; c < 256; c++)
         fprintf(o, "%uu,%s", t->root[c], c % 12 == 11 ? "\n        " : "");
     fputs("},\n", o);
