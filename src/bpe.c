@@ -16,6 +16,7 @@
 
 #include "backtrack.h"
 #include "piece_cache.h"
+#include "load.h"
 
 #include <string.h>
 
@@ -351,6 +352,11 @@ static tkm_status encode_cut(const tkm_bt_tables *t, const tkm_vocab *v, const u
 {
     size_t start = 0;
     for (size_t b = 1; b < n; b++) {
+        /* ASCII (long runs of letters, spaces, base64) has no junction. */
+        while (b + 8 <= n && !(tkm_load64(p + b) & 0x8080808080808080ull))
+            b += 8;
+        if (b >= n)
+            break;
         if (p[b] < 0xC0 || (p[b - 1] & 0xC0) != 0x80 || !tkm_bt_uncrossed(t, p, n, b))
             continue;
         if (!tkm_bt_char(t, p + start, b - start, out)) {
