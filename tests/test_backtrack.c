@@ -15,6 +15,7 @@
 #include "backtrack.h"
 #include "bpe.h"
 #include "encoding.h"
+#include "test_rng.h"
 #include "piece_cache.h"
 #include "test_b64.h"
 
@@ -24,24 +25,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const BUILTINS[] = {"r50k_base", "p50k_base", "cl100k_base", "o200k_base"};
-#define N_BUILTINS (sizeof BUILTINS / sizeof BUILTINS[0])
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
 
 static double now_ms(void)
 {

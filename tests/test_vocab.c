@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "encoding.h"
+#include "test_b64.h"
+#include "test_rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +21,6 @@
 
 uint32_t test_vocab_lookup_scalar(const tkm_vocab *v, const uint8_t *p, size_t n);
 
-static const char *const BUILTINS[] = {"r50k_base", "p50k_base", "cl100k_base", "o200k_base"};
-#define N_BUILTINS (sizeof BUILTINS / sizeof BUILTINS[0])
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
-}
-
-static size_t rnd_below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
 
 /* ---- oracle: ranks sorted by their bytes ---- */
 
@@ -211,15 +195,13 @@ static void test_small_tables(void **state)
         assert_non_null(text);
         size_t len = 0;
         uint32_t rank = 0;
+        char enc64[16];
         for (int b = 0; b < 256; b++) {
-            static const char b64[] =
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
             uint8_t x = (uint8_t)b;
-            /* base64 of one byte: 2 chars + "==" */
-            len += (size_t)sprintf(text + len, "%c%c== %u\n", b64[x >> 2], b64[(x & 3) << 4],
-                                   rank++);
+            test_b64(&x, 1, enc64);
+            len += (size_t)sprintf(text + len, "%s %u\n", enc64, rank++);
         }
-        /* Distinct strings of 3-8 letters over "abc", base64-encoded. */
+        /* Distinct strings of 3-8 letters over "abc". */
         char seen[80][9];
         size_t ns = 0;
         while (ns < n_long) {
@@ -234,18 +216,8 @@ static void test_small_tables(void **state)
             if (dup)
                 continue;
             memcpy(seen[ns++], s, l + 1);
-            static const char b64[] =
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-            const uint8_t *u = (const uint8_t *)s;
-            for (size_t i = 0; i < l; i += 3) {
-                uint32_t w = (uint32_t)u[i] << 16 | (i + 1 < l ? (uint32_t)u[i + 1] << 8 : 0) |
-                             (i + 2 < l ? u[i + 2] : 0);
-                text[len++] = b64[w >> 18];
-                text[len++] = b64[(w >> 12) & 63];
-                text[len++] = i + 1 < l ? b64[(w >> 6) & 63] : '=';
-                text[len++] = i + 2 < l ? b64[w & 63] : '=';
-            }
-            len += (size_t)sprintf(text + len, " %u\n", rank++);
+            test_b64((const uint8_t *)s, l, enc64);
+            len += (size_t)sprintf(text + len, "%s %u\n", enc64, rank++);
         }
         tkm_encoding_spec spec;
         memset(&spec, 0, sizeof spec);
