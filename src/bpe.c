@@ -106,6 +106,15 @@ static inline uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, ui
  * was a third of merge_small's instructions. Where GCC or Clang can build
  * clones chosen by the CPU at load time (ifunc, x86-64 GNU/Linux), build
  * this function also for SSE4.1 and AVX2. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define TKM_NO_CLONES 1 /* GCC: ifunc resolvers run before the sanitizer runtime */
+#endif
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+      __has_feature(memory_sanitizer)
+#    define TKM_NO_CLONES 1 /* Clang: the same (tkm_embed crashed under TSan) */
+#  endif
+#endif
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(TKM_NO_CLONES)
 #  define MERGE_CLONES __attribute__((target_clones("avx2", "sse4.1", "default")))
 #else
