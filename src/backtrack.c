@@ -124,28 +124,45 @@ static inline uint64_t pair_key(uint32_t l, uint32_t r)
     return (uint64_t)l << (2 * PAIR_RANK_BITS) | (uint64_t)r << PAIR_RANK_BITS;
 }
 
-/* The pair filter is a blocked Bloom filter: two bits of one 64-bit word
- * per pair, so a probe is one read. Nearly every pair valid_pair asks about
- * is no merge (on 1 MiB of CJK, 0.5 % are); with one bit a pair, 10 % of
- * them got through to the pair table, and its reads were a third of the
- * encoder's time. Two bits in a word at ~6 pairs a word let ~3 % through.
- * The word comes from the hash's top bits, the bit positions from its
- * middle bits (a multiplicative hash mixes those well enough). */
-static inline size_t filter_word(const tkm_bt_tables *t, uint64_t h)
+/* Both filters below (pairs and junctions) are blocked Bloom filters of
+ * 2^bits bits: k bits of one 64-bit word per key, so a probe is one read.
+ * The word comes from the hash's top bits, the bit positions from its middle
+ * bits (the multiplicative hashes here mix those well enough). */
+static inline size_t bloom_word(uint64_t h, unsigned bits)
 {
-    return (size_t)(h >> (64 - (t->filter_bits - 6)));
+    return (size_t)(h >> (64 - (bits - 6)));
 }
 
-static inline uint64_t filter_bits(uint64_t h)
+static inline uint64_t bloom_mask(uint64_t h, int k)
 {
-    return UINT64_C(1) << (h >> 20 & 63) | UINT64_C(1) << (h >> 26 & 63);
+    uint64_t m = 0;
+    for (int i = 0; i < k; i++)
+        m |= UINT64_C(1) << (h >> (20 + 6 * i) & 63);
+    return m;
 }
+
+static inline bool bloom_has(const uint64_t *f, unsigned bits, uint64_t h, int k)
+{
+    uint64_t m = bloom_mask(h, k);
+    return (f[bloom_word(h, bits)] & m) == m;
+}
+
+static inline void bloom_add(uint64_t *f, unsigned bits, uint64_t h, int k)
+{
+    f[bloom_word(h, bits)] |= bloom_mask(h, k);
+}
+
+/* The pair filter: nearly every pair valid_pair asks about is no merge (on
+ * 1 MiB of CJK, 0.5 % are); with one bit a pair, 10 % of them got through to
+ * the pair table, and its reads were a third of the encoder's time. Two bits
+ * in a word at ~6 pairs a word let ~3 % through. */
+#define PAIR_FILTER_K 2
 
 /* The token whose last merge is (l, r), or NONE. */
 static inline uint32_t pair_find(const tkm_bt_tables *t, uint32_t l, uint32_t r)
 {
-    uint64_t h = pair_hash(l, r), bits = filter_bits(h);
-    if ((t->filter[filter_word(t, h)] & bits) != bits)
+    uint64_t h = pair_hash(l, r);
+    if (!bloom_has(t->filter, t->filter_bits, h, PAIR_FILTER_K))
         return NONE;
     uint64_t key = pair_key(l, r);
     size_t mask = ((size_t)1 << t->pair_bits) - 1;
@@ -161,7 +178,7 @@ static inline uint32_t pair_find(const tkm_bt_tables *t, uint32_t l, uint32_t r)
 static void pair_insert(tkm_bt_tables *t, uint32_t l, uint32_t r, uint32_t m)
 {
     uint64_t h = pair_hash(l, r);
-    t->filter[filter_word(t, h)] |= filter_bits(h);
+    bloom_add(t->filter, t->filter_bits, h, PAIR_FILTER_K);
     size_t mask = ((size_t)1 << t->pair_bits) - 1;
     size_t i = (size_t)(h >> (64 - t->pair_bits));
     while (t->pairs[i] != PAIR_EMPTY)
@@ -236,17 +253,7 @@ static inline uint64_t junction_hash(uint64_t w, unsigned l, unsigned r)
     return key * 0x9E3779B97F4A7C15ull;
 }
 
-/* Three bits of one word per key. */
-static inline uint64_t junction_bits(uint64_t h)
-{
-    return UINT64_C(1) << (h >> 20 & 63) | UINT64_C(1) << (h >> 26 & 63) |
-           UINT64_C(1) << (h >> 32 & 63);
-}
-
-static inline size_t junction_word(const tkm_bt_tables *t, uint64_t h)
-{
-    return (size_t)(h >> (64 - (t->junction_bits - 6)));
-}
+#define JUNCTION_K 3 /* bits a key */
 
 /* The junction's slot in junction_types: the low 6 bits of the two bytes
  * (a continuation byte and a lead byte). */
@@ -268,8 +275,7 @@ bool tkm_bt_uncrossed(const tkm_bt_tables *t, const uint8_t *p, size_t n, size_t
         unsigned k = (unsigned)__builtin_ctz(kinds), l = k / 3 + 1, r = k % 3 + 1;
         if (l > lmax || r > rmax)
             continue;
-        uint64_t h = junction_hash(w, l, r), m = junction_bits(h);
-        if ((t->junction[junction_word(t, h)] & m) == m)
+        if (bloom_has(t->junction, t->junction_bits, junction_hash(w, l, r), JUNCTION_K))
             return false;
     }
     return true;
@@ -285,11 +291,11 @@ bool tkm_bt_reachable(const tkm_bt_tables *t, uint32_t r)
  * bits a key in its 128 KiB. Two passes: count, then allocate and insert. */
 static tkm_status build_junctions(tkm_bt_tables *t, const tkm_vocab *v, const tkm_allocator *a)
 {
-    size_t n_keys = 0;
+    size_t n_cuts = 0;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             unsigned bits = 15;
-            while (((size_t)1 << bits) < 4 * n_keys)
+            while (((size_t)1 << bits) < 4 * n_cuts)
                 bits++;
             t->junction_bits = bits;
             t->junction = tkm_calloc_array(a, (size_t)1 << (bits - 6), sizeof *t->junction);
@@ -301,59 +307,21 @@ static tkm_status build_junctions(tkm_bt_tables *t, const tkm_vocab *v, const tk
             const uint8_t *q = v->bytes + v->off[r];
             uint32_t len = tok_len(v, r);
             for (uint32_t j = 1; j < len; j++) {
-                if ((q[j - 1] & 0xC0) != 0x80 || q[j] < 0xC0)
+                if (!tkm_bt_junction(q, j))
                     continue;
                 if (pass == 0) {
-                    n_keys++;
+                    n_cuts++;
                     continue;
                 }
                 unsigned l = j < 3 ? j : 3, rr = len - j < 3 ? len - j : 3;
                 t->junction_types[junction_pair(q[j - 1], q[j])] |=
                     (uint16_t)(1u << ((l - 1) * 3 + (rr - 1)));
-                uint64_t h = junction_hash(junction_window(q, len, j), l, rr);
-                t->junction[junction_word(t, h)] |= junction_bits(h);
+                bloom_add(t->junction, t->junction_bits,
+                          junction_hash(junction_window(q, len, j), l, rr), JUNCTION_K);
             }
         }
     }
     return TKM_OK;
-}
-
-/* Byte-pair merging of 2 or 3 bytes, as tiktoken's _byte_pair_merge does
- * it (without the whole-piece rule): the lower-ranked adjacent pair first
- * (ranks of distinct tokens differ), then the whole if it is a token.
- * Allocation-free, unlike tkm_bpe_merge_reference, which tests compare it
- * with for every sequence. Returns the number of ids. */
-static size_t merge_upto3(const tkm_vocab *v, const uint8_t *b, size_t n, uint32_t ids[3])
-{
-    uint32_t r01 = tkm_vocab_lookup(v, b, 2);
-    if (n == 2) {
-        if (r01 != TKM_NO_RANK) {
-            ids[0] = r01;
-            return 1;
-        }
-        ids[0] = v->byte_rank[b[0]];
-        ids[1] = v->byte_rank[b[1]];
-        return 2;
-    }
-    uint32_t r12 = tkm_vocab_lookup(v, b + 1, 2);
-    if (r01 == TKM_NO_RANK && r12 == TKM_NO_RANK) {
-        for (size_t k = 0; k < 3; k++)
-            ids[k] = v->byte_rank[b[k]];
-        return 3;
-    }
-    uint32_t whole = tkm_vocab_lookup(v, b, 3);
-    if (whole != TKM_NO_RANK) {
-        ids[0] = whole;
-        return 1;
-    }
-    if (r01 < r12) { /* TKM_NO_RANK is the largest */
-        ids[0] = r01;
-        ids[1] = v->byte_rank[b[2]];
-    } else {
-        ids[0] = v->byte_rank[b[0]];
-        ids[1] = r12;
-    }
-    return 2;
 }
 
 /* The merge of every 2- and 3-byte sequence (tkm_bt_char). Ranks are below
@@ -365,21 +333,14 @@ static tkm_status build_chars(tkm_bt_tables *t, const tkm_vocab *v, const tkm_al
         return TKM_ERR_NOMEM;
     for (size_t i = 0; i < TKM_BT_CHARS; i++) {
         uint8_t b[3];
-        size_t n;
-        if (i < 2048) {
-            b[0] = (uint8_t)(0xC0 | i >> 6);
-            b[1] = (uint8_t)(0x80 | (i & 0x3F));
-            n = 2;
-        } else {
-            size_t x = i - 2048;
-            b[0] = (uint8_t)(0xE0 | x >> 12);
-            b[1] = (uint8_t)(0x80 | (x >> 6 & 0x3F));
-            b[2] = (uint8_t)(0x80 | (x & 0x3F));
-            n = 3;
-        }
         uint32_t ids[3];
+        size_t bad;
+        tkm_sink out = {ids, 3, 0, SIZE_MAX};
+        size_t n = tkm_bt_char_bytes(i, b);
+        if (tkm_bpe_merge_short(v, b, n, &out, &bad) != TKM_OK)
+            return TKM_ERR_INTERNAL; /* impossible: every byte is a token here */
         uint64_t e = ~UINT64_C(0);
-        for (size_t k = merge_upto3(v, b, n, ids); k-- > 0;)
+        for (size_t k = out.n; k-- > 0;)
             e = e << 21 | ids[k];
         t->chars[i] = e;
     }
@@ -780,7 +741,6 @@ tkm_status tkm_bt_encode(const tkm_bt_tables *t, const tkm_vocab *v, const uint8
     }
     if (pos != n)
         return TKM_ERR_UNENCODABLE;
-    for (size_t i = 0; i < k; i++)
-        tkm_sink_put(out, tok[i]);
+    tkm_sink_put_all(out, tok, k);
     return TKM_OK;
 }

@@ -109,6 +109,28 @@ struct tkm_bt_tables {
                             * none: a part of a cut piece that is one character */
 };
 
+/* Whether the boundary b of p (b >= 1) is a junction: a continuation byte,
+ * then a lead byte (the cuts tkm_bt_uncrossed can judge). */
+static inline bool tkm_bt_junction(const uint8_t *p, size_t b)
+{
+    return p[b] >= 0xC0 && (p[b - 1] & 0xC0) == 0x80;
+}
+
+/* The sequence of entry i of chars into b; returns its length (2 or 3). */
+static inline size_t tkm_bt_char_bytes(size_t i, uint8_t b[3])
+{
+    if (i < 2048) {
+        b[0] = (uint8_t)(0xC0 | i >> 6);
+        b[1] = (uint8_t)(0x80 | (i & 0x3F));
+        return 2;
+    }
+    i -= 2048;
+    b[0] = (uint8_t)(0xE0 | i >> 12);
+    b[1] = (uint8_t)(0x80 | (i >> 6 & 0x3F));
+    b[2] = (uint8_t)(0x80 | (i & 0x3F));
+    return 3;
+}
+
 /* If p[0..n) is one 2- or 3-byte sequence (well-formed or not, by its bit
  * pattern), append the ids of its merge to out and return true. */
 static inline bool tkm_bt_char(const tkm_bt_tables *t, const uint8_t *p, size_t n, tkm_sink *out)

@@ -327,8 +327,7 @@ static tkm_status encode_part(const tkm_bt_tables *t, const tkm_vocab *v, const 
     size_t slot = tkm_piece_key(p, n, key);
     const tkm_piece_entry *e = tkm_piece_cache_find(memo, slot, key, n);
     if (e && (e->n > 1 || tkm_bt_reachable(t, e->ids[0]))) {
-        for (size_t i = 0; i < e->n; i++)
-            tkm_sink_put(out, e->ids[i]);
+        tkm_piece_cache_replay(e, out);
         return TKM_OK;
     }
     uint32_t ids[TKM_PIECE_MAX_BYTES];
@@ -344,8 +343,7 @@ static tkm_status encode_part(const tkm_bt_tables *t, const tkm_vocab *v, const 
     }
     if (same && local.n <= TKM_PIECE_MAX_IDS)
         tkm_piece_cache_put(memo, slot, key, n, ids, local.n);
-    for (size_t i = 0; i < local.n; i++)
-        tkm_sink_put(out, ids[i]);
+    tkm_sink_put_all(out, ids, local.n);
     return TKM_OK;
 }
 
@@ -360,14 +358,14 @@ static tkm_status encode_cut(const tkm_bt_tables *t, const tkm_vocab *v, const u
                              const tkm_allocator *a, tkm_sink *out, size_t *bad)
 {
     size_t start = 0;
-    for (size_t b = 1; b < n; b++) {
+    for (size_t b = 1;; b++) {
         /* ASCII (long runs of letters, spaces, base64) has no junction. */
         while (b + 8 <= n && !(tkm_load64(p + b) & 0x8080808080808080ull))
             b += 8;
-        if (b >= n)
-            break;
-        if (p[b] < 0xC0 || (p[b - 1] & 0xC0) != 0x80 || !tkm_bt_uncrossed(t, p, n, b))
+        if (b < n && (!tkm_bt_junction(p, b) || !tkm_bt_uncrossed(t, p, n, b)))
             continue;
+        if (b == n && start == 0) /* no cut: one backtracking run */
+            return tkm_bt_encode(t, v, p, n, s, a, out);
         if (!tkm_bt_char(t, p + start, b - start, out)) {
             tkm_status st = encode_part(t, v, p + start, b - start, s, memo, a, out, bad);
             if (st != TKM_OK) {
@@ -375,16 +373,10 @@ static tkm_status encode_cut(const tkm_bt_tables *t, const tkm_vocab *v, const u
                 return st;
             }
         }
+        if (b == n)
+            return TKM_OK;
         start = b;
     }
-    if (start == 0)
-        return tkm_bt_encode(t, v, p, n, s, a, out);
-    if (tkm_bt_char(t, p + start, n - start, out))
-        return TKM_OK;
-    tkm_status st = encode_part(t, v, p + start, n - start, s, memo, a, out, bad);
-    if (st != TKM_OK)
-        *bad += start;
-    return st;
 }
 
 tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
@@ -431,6 +423,12 @@ tkm_status tkm_bpe_piece(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe
         }
     }
     return merge_heap(v, p, n, s, memo, a, out, bad);
+}
+
+tkm_status tkm_bpe_merge_short(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_sink *out,
+                               size_t *bad)
+{
+    return merge_small(v, p, n, NULL, out, bad);
 }
 
 tkm_status tkm_bpe_heap_merge(const tkm_vocab *v, const uint8_t *p, size_t n,

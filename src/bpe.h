@@ -21,6 +21,12 @@ static inline void tkm_sink_put(tkm_sink *s, uint32_t id)
     s->n++;
 }
 
+static inline void tkm_sink_put_all(tkm_sink *s, const uint32_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tkm_sink_put(s, ids[i]);
+}
+
 static inline bool tkm_sink_done(const tkm_sink *s)
 {
     return s->n > s->limit;
@@ -62,6 +68,11 @@ TKM_INTERNAL tkm_status tkm_bpe_piece_reference(const tkm_vocab *v, const uint8_
 TKM_INTERNAL tkm_status tkm_bpe_merge_reference(const tkm_vocab *v, const uint8_t *p, size_t n,
                                                 const tkm_allocator *a, tkm_sink *out,
                                                 size_t *bad);
+/* Byte-pair merging alone (no whole-piece rule) of a short piece, 1 <= n
+ * <= 64, without allocating: what the backtracking tables precompute for
+ * single characters. Same statuses as tkm_bpe_piece but TKM_ERR_NOMEM. */
+TKM_INTERNAL tkm_status tkm_bpe_merge_short(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                            tkm_sink *out, size_t *bad);
 /* The heap merge alone (no whole-piece rule, never backtracking), for the
  * differential tests. Same statuses as tkm_bpe_piece. */
 TKM_INTERNAL tkm_status tkm_bpe_heap_merge(const tkm_vocab *v, const uint8_t *p, size_t n,

@@ -17,6 +17,7 @@
 #ifndef TKM_PIECE_CACHE_H
 #define TKM_PIECE_CACHE_H
 
+#include "bpe.h"
 #include "internal.h"
 #include "load.h"
 
@@ -89,6 +90,12 @@ static inline const tkm_piece_entry *tkm_piece_cache_find(const tkm_piece_cache 
     if (n > 8 && (e->key[1] != key[1] || e->key[2] != key[2] || e->key[3] != key[3]))
         return NULL;
     return e;
+}
+
+/* Append a live entry's ids to out. */
+static inline void tkm_piece_cache_replay(const tkm_piece_entry *e, tkm_sink *out)
+{
+    tkm_sink_put_all(out, e->ids, e->n);
 }
 
 static inline void tkm_piece_cache_put(tkm_piece_cache *c, size_t slot, const uint64_t key[4],

@@ -525,11 +525,7 @@ static void test_cut_pieces(void **state)
         /* Every 2- and 3-byte sequence: the table against the reference. */
         for (size_t i = 0; i < TKM_BT_CHARS; i++) {
             uint8_t b[3];
-            size_t n = i < 2048 ? 2 : 3;
-            size_t x = i < 2048 ? i : i - 2048;
-            b[0] = (uint8_t)(i < 2048 ? 0xC0 | x >> 6 : 0xE0 | x >> 12);
-            b[n - 2] = (uint8_t)(n == 2 ? b[0] : 0x80 | (x >> 6 & 0x3F));
-            b[n - 1] = (uint8_t)(0x80 | (x & 0x3F));
+            size_t n = tkm_bt_char_bytes(i, b);
             uint32_t got[4], want[4];
             size_t bad;
             tkm_sink sg = {got, 4, 0, SIZE_MAX}, sw = {want, 4, 0, SIZE_MAX};
