@@ -82,8 +82,8 @@ typedef struct job {
     tkm_sink *sink;
     tkm_error_detail *d;
     bool lossless;
-    bool cached; /* ctx->cache is bound to enc */
-    bool bypass; /* this batch of pieces does not use the piece cache */
+    bool cached;    /* ctx->cache is bound to enc */
+    bool use_cache; /* and this batch of pieces uses it and its pair memo */
     unsigned miss_avg; /* moving average of the share of cache misses a batch, /256 */
     unsigned batch;
     size_t lookups; /* piece-cache look-ups in this batch of pieces */
@@ -115,7 +115,7 @@ static tkm_status merge(job *j, const uint8_t *p, size_t n, size_t base, tkm_sin
 {
     size_t bad = 0;
     tkm_status st = tkm_bpe_piece(&j->enc->vocab, p, n, &j->ctx->bpe,
-                                  j->cached && !j->bypass ? &j->ctx->cache : NULL,
+                                  j->use_cache ? &j->ctx->cache : NULL,
                                   &j->ctx->alloc, out, &bad);
     return st == TKM_OK ? TKM_OK : piece_error(j, st, p, n, base, bad);
 }
@@ -131,8 +131,7 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
     j->lookups++;
     const tkm_piece_entry *e = tkm_piece_cache_find(&j->ctx->cache, slot, key, n);
     if (e) {
-        for (size_t i = 0; i < e->n; i++)
-            tkm_sink_put(out, e->ids[i]);
+        tkm_piece_cache_replay(e, out);
         return TKM_OK;
     }
     j->misses++;
@@ -143,14 +142,13 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
         return st;
     if (local.n <= TKM_PIECE_MAX_IDS)
         tkm_piece_cache_put(&j->ctx->cache, slot, key, n, ids, local.n);
-    for (size_t i = 0; i < local.n; i++)
-        tkm_sink_put(out, ids[i]);
+    tkm_sink_put_all(out, ids, local.n);
     return TKM_OK;
 }
 
 static COLD_PATH tkm_status piece_slow(job *j, const uint8_t *p, size_t n, size_t base)
 {
-    if (j->cached && !j->bypass && n > 2 && n <= TKM_PIECE_MAX_BYTES)
+    if (j->use_cache && n > 2 && n <= TKM_PIECE_MAX_BYTES)
         return piece_cached(j, p, n, base);
     return merge(j, p, n, base, j->sink);
 }
@@ -186,7 +184,7 @@ static inline void prefetch_piece(const job *j, const uint8_t *p, size_t n)
 #if defined(__GNUC__)
     if (n <= 2)
         return; /* direct tables */
-    if (j->cached && !j->bypass && n <= TKM_PIECE_MAX_BYTES) {
+    if (j->use_cache && n <= TKM_PIECE_MAX_BYTES) {
         uint64_t key[4];
         __builtin_prefetch(&j->ctx->cache.e[tkm_piece_key(p, n, key)]);
     }
@@ -218,11 +216,11 @@ static tkm_status run_scanner(job *j, const uint8_t *s, size_t n, size_t base)
          * when the text changes. The decision follows a moving average,
          * so that one batch of new words (a new language) does not stop
          * the cache from learning them. */
-        if (!j->bypass && j->lookups >= 32)
+        if (j->use_cache && j->lookups >= 32)
             j->miss_avg = (7 * j->miss_avg + (unsigned)(j->misses * 256 / j->lookups)) / 8;
         bool missing = j->miss_avg > 200; /* 78 % */
         bool ahead = !j->cached || missing || j->misses * 4 > j->lookups;
-        j->bypass = missing && ++j->batch % 16 != 0;
+        j->use_cache = j->cached && !(missing && ++j->batch % 16 != 0);
         j->misses = j->lookups = 0;
         /* Piece i is [i ? ends[i - 1] : pos, ends[i]). */
         for (size_t i = 0; ahead && i < k && i < PREFETCH_AHEAD; i++) {
@@ -419,7 +417,7 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
         tkm_match_scratch_init(&ctx->match, &ctx->alloc) != TKM_OK)
         return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
     bool cached = tkm_piece_cache_bind(&ctx->cache, enc->fingerprint, len, &ctx->alloc);
-    job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0, cached, false, 0, 0, 0, 0};
+    job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0, cached, cached, 0, 0, 0, 0};
     size_t pos = 0;
     for (;;) {
         bool found = any_allowed &&
