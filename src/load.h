@@ -23,6 +23,17 @@ static inline uint32_t tkm_load32(const uint8_t *p)
     return x;
 }
 
+/* The 4 bytes at p with p[0] in the low byte, whatever the host's byte
+ * order (for bit-pattern tests on text, as in utf8.c). */
+static inline uint32_t tkm_load32_le(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return tkm_load32(p);
+#else
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+
 /* The first n (1..8) bytes at p as a word, zero padded, reading no byte
  * outside p[0..n). Overlapping loads OR the same bytes. (Little-endian
  * shifts: on a big-endian host the padding lands elsewhere, consistently.) */

@@ -8,7 +8,8 @@
  */
 #include "utf8.h"
 
-#include <string.h>
+#include "load.h"
+
 
 /* Length of the valid sequence at s, or 0 if it is ill-formed. Also used to
  * find the maximal subpart: how many leading bytes are a valid prefix. */
@@ -48,38 +49,20 @@ static size_t seq_len(const uint8_t *s, size_t n, size_t *prefix)
     return need;
 }
 
-/* The first 4 bytes at p with p[0] in the low byte, whatever the host's
- * byte order (one load on little-endian hosts). */
-static inline uint32_t load32_le(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-#else
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-#endif
-}
-
 size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     for (;;) {
         /* ASCII, 8 bytes at a time. */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ull)
-                break;
+        while (i + 8 <= n && !(tkm_load64(s + i) & 0x8080808080808080ull))
             i += 8;
-        }
         /* Whole sequences by their bit patterns while 4 bytes remain (text in
          * other scripts is nearly all 2- and 3-byte sequences): w holds s[i]
          * in its low byte. The range checks of Table 3-7 on the first two
          * bytes: E0 needs A0..BF (no overlongs), ED 80..9F (no surrogates),
          * F0 90..BF, F4 80..8F, F1..F3 any continuation. */
         while (i + 4 <= n) {
-            uint32_t w = load32_le(s + i);
+            uint32_t w = tkm_load32_le(s + i);
             if (!(w & 0x80)) {
                 if (w & 0x80808080u)
                     i++; /* ASCII before a longer sequence */

@@ -94,8 +94,8 @@ static void finish_stats(tkm_vocab *v)
 
 void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                            const uint8_t *bytes, const tkm_vocab_slot *slots,
-                           const uint8_t *tags, size_t n_slots, const uint32_t *pair_rank, const struct tkm_bt_tables *bt,
-                           const tkm_allocator *a)
+                           const uint8_t *tags, size_t n_slots, const uint32_t *pair_rank,
+                           const struct tkm_bt_tables *bt, const tkm_allocator *a)
 {
     memset(v, 0, sizeof *v);
     v->alloc = a;
