@@ -12,8 +12,7 @@
  *       Also the lookup tables vocab.c would build at load (the hash slots,
  *       their tags and the 2-byte pair table) and those backtrack.c would
  *       build on first use, written next to OUT.c as OUT.c.slots, OUT.c.tags,
- *       OUT.c.pairs and
- *       OUT.c.bt_* in the host's byte order and pulled in with the
+ *       OUT.c.pairs and OUT.c.bt_* in the host's byte order and pulled in with the
  *       assembler's .incbin (GNU toolchains, ELF; the tool runs on the
  *       machine the library is built for: no cross-compiling), so a
  *       built-in encoding loads without hashing a single token and never
@@ -96,6 +95,7 @@ static int write_bin(const char *path, const void *p, size_t n)
 
 typedef struct blob {
     const char *what; /* symbol suffix and file suffix */
+    const char *type; /* element type of a backtracking table (what = "bt_" field), or NULL */
     const void *p;
     size_t n;
 } blob;
@@ -142,32 +142,29 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
         return 1;
     }
     blob b[] = {
-        {"slots", v->slots, (v->mask + 1) * sizeof *v->slots},
-        {"tags", v->tags, v->mask + 1 + TKM_VOCAB_GROUP},
-        {"pairs", v->pair_rank, 65536 * sizeof *v->pair_rank},
-        {"bt_node", t->node, ((size_t)t->n_nodes + 1) * sizeof *t->node},
-        {"bt_label", t->label, ((size_t)t->n_nodes + 1) * sizeof *t->label},
-        {"bt_root2", t->root2, 65536 * sizeof *t->root2},
-        {"bt_next_prefix", t->next_prefix, (size_t)t->n_ranks * sizeof *t->next_prefix},
-        {"bt_split", t->split, (size_t)t->n_ranks * sizeof *t->split},
-        {"bt_pairs", t->pairs, ((size_t)1 << t->pair_bits) * sizeof *t->pairs},
-        {"bt_filter", t->filter, ((size_t)1 << t->filter_bits) / 8},
-        {"bt_junction", t->junction, ((size_t)1 << t->junction_bits) / 8},
-        {"bt_junction_types", t->junction_types, 4096 * sizeof *t->junction_types},
-        {"bt_chars", t->chars, TKM_BT_CHARS * sizeof *t->chars},
+        {"slots", NULL, v->slots, (v->mask + 1) * sizeof *v->slots},
+        {"tags", NULL, v->tags, v->mask + 1 + TKM_VOCAB_GROUP},
+        {"pairs", NULL, v->pair_rank, 65536 * sizeof *v->pair_rank},
+        {"bt_node", "tkm_bt_node", t->node, ((size_t)t->n_nodes + 1) * sizeof *t->node},
+        {"bt_label", "uint8_t", t->label, ((size_t)t->n_nodes + 1) * sizeof *t->label},
+        {"bt_root2", "uint32_t", t->root2, 65536 * sizeof *t->root2},
+        {"bt_next_prefix", "uint32_t", t->next_prefix,
+         (size_t)t->n_ranks * sizeof *t->next_prefix},
+        {"bt_split", "tkm_bt_split", t->split, (size_t)t->n_ranks * sizeof *t->split},
+        {"bt_pairs", "uint64_t", t->pairs, ((size_t)1 << t->pair_bits) * sizeof *t->pairs},
+        {"bt_filter", "uint64_t", t->filter, ((size_t)1 << t->filter_bits) / 8},
+        {"bt_junction", "uint64_t", t->junction, ((size_t)1 << t->junction_bits) / 8},
+        {"bt_junction_types", "uint16_t", t->junction_types,
+         4096 * sizeof *t->junction_types},
+        {"bt_chars", "uint64_t", t->chars, TKM_BT_CHARS * sizeof *t->chars},
     };
+    enum { N_BLOBS = sizeof b / sizeof b[0] };
     fprintf(o, "const size_t tkm_embedded_%s_n_slots = %zuu;\n", name, v->mask + 1);
-    if (embed_blobs(b, sizeof b / sizeof b[0], name, out, o))
+    if (embed_blobs(b, N_BLOBS, name, out, o))
         return 1;
-    static const char *const types[] = {"tkm_bt_node", "uint8_t",  "uint32_t", "uint32_t",
-                                        "tkm_bt_split", "uint64_t", "uint64_t", "uint64_t",
-                                        "uint16_t", "uint64_t"};
-    static const char *const fields[] = {"node",  "label",  "root2",    "next_prefix",
-                                         "split", "pairs",  "filter",   "junction",
-                                         "junction_types", "chars"};
-    enum { N_FIELDS = sizeof fields / sizeof fields[0] };
-    for (int k = 0; k < N_FIELDS; k++)
-        fprintf(o, "extern const %s tkm_embedded_%s_bt_%s[];\n", types[k], name, fields[k]);
+    for (int k = 0; k < N_BLOBS; k++)
+        if (b[k].type)
+            fprintf(o, "extern const %s tkm_embedded_%s_%s[];\n", b[k].type, name, b[k].what);
     fprintf(o, "extern const tkm_bt_tables tkm_embedded_%s_bt;\n", name);
     fprintf(o, "const tkm_bt_tables tkm_embedded_%s_bt = {\n", name);
     fprintf(o, "    .n_ranks = %uu, .n_nodes = %uu, .n_unreachable = %uu, .embedded = 1,\n",
@@ -177,9 +174,10 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
     for (int c = 0; c < 256; c++)
         fprintf(o, "%uu,%s", t->root[c], c % 12 == 11 ? "\n        " : "");
     fputs("},\n", o);
-    for (int k = 0; k < N_FIELDS; k++)
-        fprintf(o, "    .%s = (%s *)tkm_embedded_%s_bt_%s,\n", fields[k], types[k], name,
-                fields[k]);
+    for (int k = 0; k < N_BLOBS; k++)
+        if (b[k].type) /* .node = (tkm_bt_node *)tkm_embedded_NAME_bt_node, ... */
+            fprintf(o, "    .%s = (%s *)tkm_embedded_%s_%s,\n", b[k].what + 3, b[k].type, name,
+                    b[k].what);
     fputs("};\n", o);
     return 0;
 }
