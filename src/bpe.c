@@ -121,7 +121,7 @@ static inline uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, ui
 #  define MERGE_CLONES
 #endif
 MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
-                              tkm_piece_cache *memo, tkm_sink *out, size_t *bad)
+                                           tkm_piece_cache *memo, tkm_sink *out, size_t *bad)
 {
     int32_t key[SMALL_PIECE];
     uint32_t tok[SMALL_PIECE];

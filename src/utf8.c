@@ -10,7 +10,6 @@
 
 #include "load.h"
 
-
 /* Length of the valid sequence at s, or 0 if it is ill-formed. Also used to
  * find the maximal subpart: how many leading bytes are a valid prefix. */
 static size_t seq_len(const uint8_t *s, size_t n, size_t *prefix)

@@ -232,7 +232,6 @@ static void test_load_builtin(void **state)
     }
 }
 
-
 /* All 256 bytes, then a few merges; dup_at >= 0 repeats token "he" there. */
 static char *small_ranks(size_t *len, bool duplicate)
 {

@@ -25,7 +25,6 @@
 #include <string.h>
 #include <time.h>
 
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -434,7 +433,6 @@ static void test_pathological(void **state)
     free(buf);
 }
 
-
 /* ---- long pieces cut at uncrossed junctions (tkm_bt_uncrossed) ---- */
 
 /* A UTF-8 character: 2-, 3- or 4-byte, some ill-formed (overlong,
@@ -660,7 +658,6 @@ static void test_heap_equals_reference(void **state)
 }
 
 /* ---- custom vocabularies ---- */
-
 
 typedef struct rank_text {
     char *s;

@@ -17,7 +17,6 @@
 
 #define SIMPLE_PATTERN "[a-z]+|[0-9]+|\\s+|."
 
-
 /* All 256 bytes at ranks 0..255 (optionally skipping one byte), then extra
  * lines appended verbatim. */
 static char *make_ranks(int skip_byte, const char *extra)

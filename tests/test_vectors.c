@@ -542,7 +542,6 @@ static void check_decode(run_state *st, const vec_case *c)
     free(buf);
 }
 
-/* Collects special ids that more than one special text maps to. */
 /* The simple API runs each call on a fresh context, so per-context caches
  * (the piece cache warms after 16 KiB) are cold there. Here every case goes
  * through one long-lived context twice (the second time its pieces are in
@@ -581,6 +580,7 @@ static void check_warm(run_state *st, const vec_case *c)
     free(ref);
 }
 
+/* Collects special ids that more than one special text maps to. */
 static void find_shared_ids(run_state *st)
 {
     size_t ns = tkm_encoding_n_special(st->enc);

@@ -21,7 +21,6 @@
 
 uint32_t test_vocab_lookup_scalar(const tkm_vocab *v, const uint8_t *p, size_t n);
 
-
 /* ---- oracle: ranks sorted by their bytes ---- */
 
 static const tkm_vocab *sort_vocab;

@@ -5,8 +5,9 @@
  * untimed warm-up, then encode (ids into a preallocated buffer) and count
  * are each repeated until at least --min-time seconds (default 1) and 3
  * runs have passed, each with a fresh context; the fastest run is reported,
- * as MB/s (1 MB = 10^6 bytes of input) and tokens/s. Special-token text counts as text unless
- * --allowed-special; invalid UTF-8 is an error unless --invalid-utf8.
+ * as MB/s (1 MB = 10^6 bytes of input) and tokens/s. Special-token text
+ * counts as text unless --allowed-special; invalid UTF-8 is an error unless
+ * --invalid-utf8.
  *
  * --json keys: min_time_seconds, results [{path, encoding, bytes, tokens,
  * encode_mb_s, count_mb_s, encode_tokens_s, count_tokens_s, encode_runs,
