@@ -15,7 +15,7 @@
 #include "backtrack.h"
 #include "bpe.h"
 #include "encoding.h"
-#include "test_rng.h"
+#include "test_common.h"
 #include "piece_cache.h"
 #include "test_b64.h"
 
@@ -30,29 +30,6 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static tkm_encoding *load(const char *name)
-{
-    tkm_encoding *enc = NULL;
-    assert_int_equal(tkm_encoding_load_builtin(name, NULL, &enc), TKM_OK);
-    return enc;
-}
-
-/* A built-in's rank file loaded as a custom vocabulary: its tables are
- * built at run time (a built-in's were built at compile time). */
-static tkm_encoding *load_file(const char *name, const tkm_allocator *alloc)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.tiktoken", DATA_DIR, name);
-    tkm_encoding_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.name = name;
-    spec.ranks_path = path;
-    spec.pattern = "\\S+|\\s+";
-    tkm_encoding *enc = NULL;
-    assert_int_equal(tkm_encoding_load(&spec, alloc, &enc, NULL), TKM_OK);
-    return enc;
 }
 
 static size_t n_cases;

@@ -13,7 +13,7 @@
 
 #include "encoding.h"
 #include "test_b64.h"
-#include "test_rng.h"
+#include "test_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +154,7 @@ static void test_builtins(void **state)
     (void)state;
     rng_state = 7;
     for (size_t b = 0; b < N_BUILTINS; b++) {
-        tkm_encoding *enc = NULL;
-        assert_int_equal(tkm_encoding_load_builtin(BUILTINS[b], NULL, &enc), TKM_OK);
+        tkm_encoding *enc = load(BUILTINS[b]);
         check_vocab(&enc->vocab, 200000, BUILTINS[b]);
         tkm_encoding_free(enc);
     }
@@ -168,14 +167,7 @@ static void test_runtime_tables(void **state)
     (void)state;
     rng_state = 11;
     for (size_t b = 0; b < N_BUILTINS; b++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s.tiktoken", DATA_DIR, BUILTINS[b]);
-        tkm_encoding_spec spec;
-        memset(&spec, 0, sizeof spec);
-        spec.ranks_path = path;
-        spec.pattern = "\\S+|\\s+";
-        tkm_encoding *enc = NULL;
-        assert_int_equal(tkm_encoding_load(&spec, NULL, &enc, NULL), TKM_OK);
+        tkm_encoding *enc = load_file(BUILTINS[b], NULL);
         check_vocab(&enc->vocab, 50000, BUILTINS[b]);
         tkm_encoding_free(enc);
     }
