@@ -500,6 +500,193 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Spans of ASCII without whitespace                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Base64 and hex blobs, long identifiers and minified code are spans of
+ * printable ASCII without whitespace, where pieces are short (base64 gives
+ * one every 2.2 bytes with o200k) and where they end is a coin toss for the
+ * branch predictor: the character-at-a-time scanners above lose several
+ * mispredicted branches a piece there. Within such a span the patterns
+ * reduce to rules on a character and the two before it, so the piece starts
+ * of 64 bytes are computed at once as bit masks (as simdjson classifies
+ * structure), with no branch per character.
+ *
+ * The alphabet is 0x21-0x7E without the apostrophe (which starts the
+ * contraction alternatives): letters L, digits N, and punctuation P. In a
+ * span that starts at a piece start, with no character of it before:
+ *   - a P starts a piece iff the character before is not P: ` ?P+` (no space
+ *     here) takes the whole run, and [\r\n/]* after it adds nothing, since
+ *     '/' is P and the run ends at an L or N.
+ *   - an N starts a piece iff the character before is not N (r50k: N+), or,
+ *     in cl100k and o200k, at every third digit of a run (\p{N}{1,3}).
+ *   - a letter after an N, or after a run of two or more P (taken whole by
+ *     the punctuation alternative, whose first attempt as a one-character
+ *     prefix saw P, not a letter), starts a piece.
+ *     After a lone P (its piece started at it), cl100k's and o200k's
+ *     optional prefix [^\r\n\p{L}\p{N}]? takes that P and the letters join
+ *     it: "+ab" is one piece (r50k's prefix is only a space: "+", "ab").
+ *     After a letter: r50k and cl100k take whole letter runs (\p{L}++), so
+ *     no start; o200k's [UP]*[LO]+ and [UP]+[LO]* (ASCII: uppercase and
+ *     lowercase letters) end a piece exactly where an uppercase letter
+ *     follows a lowercase one ("ABc" is one piece, "aBc" is "a", "Bc").
+ * A piece that ends at the span's end may go on past it (letters into
+ * non-ASCII letters or a contraction, punctuation into line breaks), so the
+ * last piece started in the window is left to the scanners above.
+ */
+#define BLOCK 64
+#define BLOCK_MIN_SPAN 16 /* shorter spans are left to the scanners above (block_head_in) */
+#define BLOCK_BACKOFF 4       /* pieces scanned one by one after a span was too short, */
+#define BLOCK_BACKOFF_MAX 256 /* doubling after each further one */
+
+typedef struct block_classes {
+    uint64_t in, letter, upper, digit; /* bit i: s[i] is in the alphabet, a letter, ... */
+} block_classes;
+
+static inline int block_byte_in(uint8_t b)
+{
+    return b > 0x20 && b < 0x7F && b != '\'';
+}
+
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(TKM_SCAN_PORTABLE)
+#include <emmintrin.h>
+static HOT_INLINE __m128i block_in16(__m128i v)
+{
+    /* Signed bytes: 0x80-0xFF are negative, so > 0x20 is 0x21-0x7F. */
+    return _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)),
+                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\''))),
+                            _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)));
+}
+
+/* Whether s[0..16) are all in the alphabet: most attempts in prose and code
+ * end here, at a space within the first 16 bytes. */
+static HOT_INLINE int block_head_in(const uint8_t *s)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    return _mm_movemask_epi8(block_in16(v)) == 0xFFFF;
+}
+
+static HOT_INLINE block_classes classify_block(const uint8_t *s)
+{
+    block_classes c = {0, 0, 0, 0};
+    for (unsigned k = 0; k < BLOCK / 16; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
+        __m128i in = block_in16(v);
+        /* x in [lo, lo + w) iff x + (0x80 - lo) is below -128 + w as a signed
+         * byte (a range check without unsigned compares). */
+        __m128i folded = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                      _mm_set1_epi8((char)(0x80 - 'a')));
+        __m128i letter = _mm_cmplt_epi8(folded, _mm_set1_epi8(-128 + 26));
+        __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'A'))),
+                                       _mm_set1_epi8(-128 + 26));
+        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+                                       _mm_set1_epi8(-128 + 10));
+        unsigned sh = 16 * k;
+        c.in |= (uint64_t)(unsigned)_mm_movemask_epi8(in) << sh;
+        c.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(letter) << sh;
+        c.upper |= (uint64_t)(unsigned)_mm_movemask_epi8(upper) << sh;
+        c.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << sh;
+    }
+    return c;
+}
+#else
+static HOT_INLINE int block_head_in(const uint8_t *s)
+{
+    for (unsigned i = 0; i < 16; i++)
+        if (!block_byte_in(s[i]))
+            return 0;
+    return 1;
+}
+
+static HOT_INLINE block_classes classify_block(const uint8_t *s)
+{
+    block_classes c = {0, 0, 0, 0};
+    for (unsigned i = 0; i < BLOCK; i++) {
+        uint8_t b = s[i];
+        uint64_t bit = (uint64_t)1 << i;
+        if (block_byte_in(b))
+            c.in |= bit;
+        if ((uint8_t)((b | 0x20) - 'a') < 26)
+            c.letter |= bit;
+        if ((uint8_t)(b - 'A') < 26)
+            c.upper |= bit;
+        if ((uint8_t)(b - '0') < 10)
+            c.digit |= bit;
+    }
+    return c;
+}
+#endif
+
+static HOT_INLINE unsigned ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned i = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* Starts of \p{N}{1,3} pieces in the digit mask d: each run's first digit,
+ * then every third. */
+static HOT_INLINE uint64_t digit_starts(uint64_t d)
+{
+    uint64_t starts = d & ~(d << 1);
+    uint64_t fourth = d & (d << 1) & (d << 2) & (d << 3); /* a digit with 3 before it */
+    while (fourth) {
+        unsigned i = ctz64(fourth); /* the run's 4th digit: a piece starts here */
+        uint64_t rest = ~d >> i;    /* i < 64; rest != 0 unless the run fills the block */
+        unsigned end = rest ? i + ctz64(rest) : BLOCK;
+        for (unsigned j = i; j < end; j += 3)
+            starts |= (uint64_t)1 << j;
+        fourth = end < BLOCK ? fourth & ~(((uint64_t)1 << end) - 1) : 0;
+    }
+    return starts;
+}
+
+/* Pieces from pos (a piece start, pos + BLOCK <= n) while the text is a span
+ * of the alphabet: writes the ends of all but the last piece started in the
+ * window to ends[0..k), k <= room, and returns k (0: the span is too short,
+ * or holds one piece). */
+static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size_t pos,
+                                      size_t *ends, size_t room)
+{
+    if (!block_head_in(s + pos))
+        return 0;
+    block_classes c = classify_block(s + pos);
+    uint64_t out = ~c.in;
+    unsigned m = out ? ctz64(out) : BLOCK;
+    if (m < BLOCK_MIN_SPAN)
+        return 0;
+    uint64_t span = m == BLOCK ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
+    uint64_t l = c.letter & span, d = c.digit & span, p = span & ~l & ~d;
+    uint64_t lone_p = (p << 1) & ~(p << 2); /* bit i: s[i-1] is P, s[i-2] is not */
+    uint64_t starts = p & ~(p << 1);
+    if (kind == TKM_SCAN_R50K) {
+        starts |= (l & ~(l << 1)) | (d & ~(d << 1));
+    } else {
+        uint64_t after_letter = l << 1;
+        if (kind == TKM_SCAN_O200K) {
+            uint64_t lower = l & ~c.upper;
+            after_letter &= ~(c.upper & (lower << 1)); /* uppercase after lowercase starts */
+        }
+        starts |= (l & ~after_letter & ~lone_p) | digit_starts(d);
+    }
+    uint64_t e = starts & ~(uint64_t)1; /* where pieces after the first start: their ends */
+    size_t k = 0;
+    while (e && k < room) {
+        ends[k++] = pos + ctz64(e);
+        e &= e - 1;
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------------------ */
 
 size_t tkm_scan_next(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos)
 {
@@ -516,12 +703,43 @@ size_t tkm_scan_next(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos)
     return pos;
 }
 
-/* One loop per pattern, so each scanner is inlined into its own loop. */
-#define SCAN_LOOP(fn)                                                                             \
+/* block_pieces at pos, if pos is in its alphabet with a whole block of text
+ * left. Out of line: inlined into the loops below, its registers slowed the
+ * character-at-a-time scanners there by 7 % on source code. */
+static COLD size_t try_block(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos,
+                             size_t *ends, size_t room)
+{
+    if (pos + BLOCK > n || !block_byte_in(s[pos]))
+        return 0;
+    return block_pieces(kind, s, pos, ends, room);
+}
+
+/* One loop per pattern, so each scanner is inlined into its own loop. The
+ * blocks are tried between runs of the character-at-a-time loop: after a
+ * failure (a span too short), the next run is longer, and after a success
+ * the block is tried again at once (prose and most code rarely have a span
+ * of 16; base64 is spans). */
+#define SCAN_LOOP(fn, kind)                                                                       \
     do {                                                                                          \
-        while (k < max && pos < n) {                                                              \
-            pos = fn(s, n, pos);                                                                  \
-            ends[k++] = pos;                                                                      \
+        size_t skip = 0, backoff = BLOCK_BACKOFF;                                                 \
+        for (;;) {                                                                                \
+            size_t stop = max - k > skip ? k + skip : max;                                       \
+            while (k < stop && pos < n) {                                                         \
+                pos = fn(s, n, pos);                                                              \
+                ends[k++] = pos;                                                                  \
+            }                                                                                     \
+            if (k >= max || pos >= n)                                                             \
+                break;                                                                            \
+            size_t got = try_block(kind, s, n, pos, ends + k, max - k);                          \
+            if (got) {                                                                            \
+                k += got;                                                                         \
+                pos = ends[k - 1];                                                                \
+                skip = 0;                                                                         \
+                backoff = BLOCK_BACKOFF;                                                          \
+            } else {                                                                              \
+                skip = backoff;                                                                   \
+                backoff = backoff < BLOCK_BACKOFF_MAX ? 2 * backoff : backoff;                    \
+            }                                                                                     \
         }                                                                                         \
     } while (0)
 
@@ -531,13 +749,13 @@ size_t tkm_scan_pieces(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t po
     size_t k = 0;
     switch (kind) {
     case TKM_SCAN_R50K:
-        SCAN_LOOP(scan_r50k);
+        SCAN_LOOP(scan_r50k, TKM_SCAN_R50K);
         break;
     case TKM_SCAN_CL100K:
-        SCAN_LOOP(scan_cl100k);
+        SCAN_LOOP(scan_cl100k, TKM_SCAN_CL100K);
         break;
     case TKM_SCAN_O200K:
-        SCAN_LOOP(scan_o200k);
+        SCAN_LOOP(scan_o200k, TKM_SCAN_O200K);
         break;
     case TKM_SCAN_NONE:
         break;

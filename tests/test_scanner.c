@@ -11,6 +11,8 @@
  *      contractions; every string of 5 over 16- and 12-character subsets;
  *   b. 250k random strings (fixed seed, 0..64 characters) from those
  *      alphabets, all of ASCII, and random code points of every class;
+ *      12k longer ones (64..463) mostly of printable ASCII without
+ *      whitespace, which the scanners split 64 bytes at a time;
  *   c. 10k-character runs of each character, alone and before each of a
  *      few terminators, hand-picked mixed runs, and random concatenations of
  *      long runs;
@@ -455,6 +457,51 @@ static void test_random(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* Spans of printable ASCII without whitespace (base64, hex, identifiers,
+ * minified code), which the scanners split 64 bytes at a time with bit masks
+ * (block_pieces in scan.c): long random strings drawn mostly from such an
+ * alphabet, with a few of the characters that end a span (the apostrophe of
+ * the contractions, whitespace, non-ASCII letters, digits and marks, DEL,
+ * controls), and stretches that stress one rule (digit runs cut by threes,
+ * case changes, punctuation runs, lone punctuation before letters). */
+static void test_ascii_spans(void **state)
+{
+    (void)state;
+    static const char base[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+    static const char punct[] = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~";
+    static const uint32_t breaks[] = {'\'', ' ', '\n', '\r', '\t', 0x7F, 0x01, 0x1F, 0x00E9,
+                                      0x4E2D, 0x0661, 0x0300, 0x00A0, 's', 'S'};
+    buf b = {0};
+    int failures = 0;
+    for (int iter = 0; iter < 12000; iter++) {
+        b.n = 0;
+        uint32_t len = 64 + rng_below(400);
+        uint32_t mode = rng_below(6);
+        for (uint32_t i = 0; i < len; i++) {
+            uint32_t r = rng_below(1000);
+            uint32_t cp;
+            if (r < 8 + (uint32_t)(iter % 4) * 8)
+                cp = breaks[rng_below(sizeof breaks / sizeof breaks[0])];
+            else if (mode == 1) /* hex, long digit runs */
+                cp = (uint32_t)"0123456789abcdef0123456789"[rng_below(26)];
+            else if (mode == 2) /* case changes */
+                cp = (uint32_t)"aAbBzZ"[rng_below(6)];
+            else if (mode == 3) /* punctuation runs and lone punctuation */
+                cp = rng_below(3) ? (uint32_t)punct[rng_below(sizeof punct - 1)]
+                                  : (uint32_t)"aB9"[rng_below(3)];
+            else if (mode == 4) /* digits and letters in long runs */
+                cp = (uint32_t)((i / (1 + rng_below(8))) % 2 ? '7' : 'q');
+            else
+                cp = (uint32_t)base[rng_below(sizeof base - 1)];
+            buf_cp(&b, cp);
+        }
+        if (check_all(b.p, b.n) && ++failures >= 10)
+            break;
+    }
+    free(b.p);
+    assert_int_equal(failures, 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* c. long runs                                                             */
 /* ------------------------------------------------------------------------ */
@@ -663,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_exhaustive_classes),
         cmocka_unit_test(test_exhaustive_contractions),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_ascii_spans),
         cmocka_unit_test(test_long_runs),
         cmocka_unit_test(test_mixed_runs),
         cmocka_unit_test(test_pathological),
