@@ -261,6 +261,48 @@ static size_t random_len(void)
     }
 }
 
+/* Pieces of 2-8 bytes, which base64 and other random text are made of (and
+ * 3-byte ones have their own closed-form merge, merge3): random bytes,
+ * base64 characters, a two-letter alphabet (ties such as "aaa"), and
+ * windows of concatenated tokens. */
+static void test_short_pieces(void **state)
+{
+    (void)state;
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t e = 0; e < N_BUILTINS; e++) {
+        tkm_encoding *enc = load(BUILTINS[e]);
+        const tkm_vocab *v = &enc->vocab;
+        rng_state = 0x51ED2701ull ^ (e + 1);
+        char label[96];
+        for (int i = 0; i < 12000; i++) {
+            uint8_t buf[64];
+            size_t n = i % 3 ? 3 : 2 + rnd_below(7);
+            int kind = i % 4;
+            if (kind == 3) {
+                size_t m = 0;
+                while (m < sizeof buf - 16) {
+                    uint32_t r = (uint32_t)rnd_below(v->n_ranks);
+                    uint32_t l = tkm_vocab_token_len(v, r);
+                    if (l > 16)
+                        continue;
+                    memcpy(buf + m, v->bytes + v->off[r], l);
+                    m += l;
+                }
+                size_t at = rnd_below(m - n + 1);
+                memmove(buf, buf + at, n);
+            } else {
+                for (size_t j = 0; j < n; j++)
+                    buf[j] = kind == 0   ? (uint8_t)rnd()
+                             : kind == 1 ? (uint8_t)b64[rnd_below(64)]
+                                         : (uint8_t)"ab"[rnd_below(2)];
+            }
+            snprintf(label, sizeof label, "%s short #%d", BUILTINS[e], i);
+            check_piece(v, NULL, buf, n, label);
+        }
+        tkm_encoding_free(enc);
+    }
+}
+
 static void test_random_pieces(void **state)
 {
     (void)state;
@@ -703,6 +745,11 @@ static void test_missing_byte(void **state)
     assert_null(tables_of(enc, NULL)); /* remembered, not rebuilt */
     rng_state = 99;
     check_random_over(enc, NULL, "abx ", 300, "missing byte");
+    for (int i = 0; i < 64; i++) { /* every 3-byte piece over "abx " (merge3) */
+        uint8_t three[3] = {(uint8_t)"abx "[i & 3], (uint8_t)"abx "[i >> 2 & 3],
+                            (uint8_t)"abx "[i >> 4]};
+        check_piece(&enc->vocab, NULL, three, 3, "missing byte, 3 bytes");
+    }
     check_random_over(enc, NULL, "ab ", 100, "missing byte, not used");
     tkm_encoding_free(enc);
     free(rt.s);
@@ -958,6 +1005,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_token),
         cmocka_unit_test(test_embedded_equals_runtime),
+        cmocka_unit_test(test_short_pieces),
         cmocka_unit_test(test_random_pieces),
         cmocka_unit_test(test_pathological),
         cmocka_unit_test(test_cut_pieces),
