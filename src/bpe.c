@@ -78,13 +78,13 @@ static inline uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, ui
     if (len > v->max_len)
         return TKM_NO_RANK;
     if (!memo || l == TKM_NO_RANK || r == TKM_NO_RANK)
-        return rank_of(v, p, len);
+        return tkm_vocab_find(v, p, len); /* len >= 3: two parts, one merged */
     uint64_t key = (uint64_t)l << 32 | r;
     size_t idx = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - TKM_PAIR_MEMO_BITS));
     tkm_pair_entry *e = &memo->pairs[idx];
     if (e->l == l && e->r == r && e->epoch == memo->epoch)
         return e->rank;
-    uint32_t rk = rank_of(v, p, len);
+    uint32_t rk = tkm_vocab_find(v, p, len);
     e->l = l;
     e->r = r;
     e->rank = rk;

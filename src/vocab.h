@@ -123,15 +123,10 @@ static inline bool tkm_vocab_slot_is(const tkm_vocab *v, const tkm_vocab_slot *s
            (n <= 8 || memcmp(v->bytes + v->off[s->rank] + 8, p + 8, n - 8) == 0);
 }
 
-/* Rank of the token with exactly these bytes, or TKM_NO_RANK. */
-static inline uint32_t tkm_vocab_lookup(const tkm_vocab *v, const uint8_t *p, size_t n)
+/* The hash-table part of tkm_vocab_lookup: 3 <= n <= v->max_len. A merge
+ * only ever looks up such lengths (two parts, one of them merged). */
+static inline uint32_t tkm_vocab_find(const tkm_vocab *v, const uint8_t *p, size_t n)
 {
-    if (n == 1)
-        return v->byte_rank[p[0]];
-    if (n == 2)
-        return v->pair_rank[(size_t)p[0] << 8 | p[1]];
-    if (n > v->max_len || n == 0)
-        return TKM_NO_RANK;
     uint64_t head = tkm_vocab_head(p, n);
     uint64_t h = tkm_vocab_hash(p, n, head);
     uint16_t tag = (uint16_t)(h >> 48);
@@ -164,6 +159,18 @@ static inline uint32_t tkm_vocab_lookup(const tkm_vocab *v, const uint8_t *p, si
             return v->slots[i].rank;
     }
 #endif
+}
+
+/* Rank of the token with exactly these bytes, or TKM_NO_RANK. */
+static inline uint32_t tkm_vocab_lookup(const tkm_vocab *v, const uint8_t *p, size_t n)
+{
+    if (n == 1)
+        return v->byte_rank[p[0]];
+    if (n == 2)
+        return v->pair_rank[(size_t)p[0] << 8 | p[1]];
+    if (n > v->max_len || n == 0)
+        return TKM_NO_RANK;
+    return tkm_vocab_find(v, p, n);
 }
 
 #endif
