@@ -6,7 +6,7 @@
  * language. The vocabulary table is 4–8 MB, so nearly every whole-piece
  * lookup is a cache miss, and a piece that is not a token costs a merge with
  * several more lookups. This table (16,384 entries of 64 bytes, 1 MiB) is
- * direct-mapped and lives in the context, with a 256 KiB memo of merge
+ * direct-mapped and lives in the context, with a 128 KiB memo of merge
  * look-ups (mutable scratch is per thread; the encoding stays immutable).
  *
  * An entry holds the piece's bytes in full (up to 32), so a hit is exact: the
@@ -35,14 +35,20 @@ typedef struct tkm_piece_entry {
     uint32_t ids[TKM_PIECE_MAX_IDS];
 } tkm_piece_entry;
 
-/* (left token, right token) -> rank of their concatenation, or TKM_NO_RANK:
- * the lookups a merge makes. */
-typedef struct tkm_pair_entry {
-    uint32_t l, r, rank;
-    uint32_t epoch;
-} tkm_pair_entry;
+/* (left token, right token) -> rank of their concatenation, or none: the
+ * look-ups a merge makes, packed in 8 bytes so that the memo (128 KiB) stays
+ * in L2 next to the piece table's hot lines. Each of l, r and the rank has
+ * TKM_PAIR_RANK_BITS bits (the rank's all-ones value means "no token"), and
+ * the top 4 bits hold the cache's epoch modulo 16, never 0 for a live epoch
+ * (tkm_piece_cache_bind clears the memo when the epoch crosses a multiple
+ * of 16, so an entry of an older epoch with the same low bits cannot
+ * survive). Vocabularies with ranks of TKM_PAIR_NONE or more (over a
+ * million tokens) merge without the memo. */
+typedef uint64_t tkm_pair_entry;
 
 #define TKM_PAIR_MEMO_BITS 14
+#define TKM_PAIR_RANK_BITS 20
+#define TKM_PAIR_NONE ((1u << TKM_PAIR_RANK_BITS) - 1)
 
 typedef struct tkm_piece_cache {
     tkm_piece_entry *e; /* 64-byte aligned into raw; NULL until warm */

@@ -313,6 +313,64 @@ static void test_context_cache_isolation(void **state)
     free(text);
 }
 
+/* The pair memo keeps only the low 4 bits of the cache's epoch (one per
+ * encoding bound to the context), so it must be cleared before an epoch
+ * reuses them. One context: encoding A merges "abcd" as "abc" + "d", which
+ * memoises (ab, c) -> "abc"; then k other encodings bound in turn, on text
+ * without that pair; then B, where "abc" is no token: "ab" + "cd". A memo
+ * entry surviving from A would make it "abc" + "d". k runs over 13-17, so
+ * that B meets A's low bits whether or not the epoch skipped a value in
+ * between. Every vocabulary has a 5-byte token ("qqqqq"), so that a 3-byte
+ * concatenation is never ruled out by length before the memo is asked. */
+static void test_pair_memo_epochs(void **state)
+{
+    (void)state;
+    const char *ranks_a = "YWI= 256\nYWJj 257\ncXFxcXE= 258\n";        /* ab, abc */
+    const char *ranks_b = "YWI= 256\nY2Q= 257\ncXFxcXE= 258\n";        /* ab, cd */
+    const char *ranks_other[2] = {"eHk= 256\ncXFxcXE= 257\n",          /* xy */
+                                  "eXo= 256\ncXFxcXE= 257\n"};         /* yz */
+    size_t len = 0;
+    char *abcd = malloc(40001), *xyzw = malloc(40001);
+    assert_non_null(abcd);
+    assert_non_null(xyzw);
+    while (len + 5 <= 40000) {
+        memcpy(abcd + len, "abcd ", 5);
+        memcpy(xyzw + len, "xyzw ", 5);
+        len += 5;
+    }
+    uint32_t *ids = malloc(len * sizeof *ids);
+    assert_non_null(ids);
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    for (int k = 13; k <= 17; k++) {
+        for (int round = 0; round <= k + 1; round++) {
+            int which = round == 0 ? 0 : round == k + 1 ? 1 : 2;
+            char *r = make_ranks(-1, which == 0   ? ranks_a
+                                     : which == 1 ? ranks_b
+                                                  : ranks_other[round % 2]);
+            tkm_encoding *enc = NULL;
+            tkm_error_detail d;
+            if (load_text(r, NULL, 0, &enc, &d) != TKM_OK)
+                fail_msg("%s", d.message);
+            size_t n = 0;
+            assert_int_equal(tkm_context_encode(ctx, enc, which == 2 ? xyzw : abcd, len, NULL,
+                                                ids, len, &n, &d),
+                             TKM_OK);
+            if (which != 2) {
+                assert_int_equal(n, len / 5 * 3);
+                assert_int_equal(ids[0], which == 0 ? 257 : 256); /* "abc" or "ab" */
+                assert_int_equal(ids[1], which == 0 ? 'd' : 257); /* "d" or "cd" */
+            }
+            tkm_encoding_free(enc);
+            free(r);
+        }
+    }
+    tkm_context_free(ctx);
+    free(ids);
+    free(abcd);
+    free(xyzw);
+}
+
 /* Text that switches between random base64 and hex (pieces that nearly all
  * miss the context's piece cache, so the built-in scanners' driver stops
  * using it and its pair memo for a while) and natural words (where it starts
@@ -383,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_specials_and_vocab), cmocka_unit_test(test_files_and_checksums),
         cmocka_unit_test(test_regex_limits),       cmocka_unit_test(test_context_cache_isolation),
         cmocka_unit_test(test_cache_bypass_exact),
+        cmocka_unit_test(test_pair_memo_epochs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
