@@ -130,6 +130,8 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
     int32_t key[SMALL_PIECE];
     uint32_t tok[SMALL_PIECE];
     uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
+    if (n == 0 || n > SMALL_PIECE) /* callers never pass these; GCC cannot see it */
+        return TKM_ERR_INVALID_ARGUMENT;
     size_t width = (n + 7) & ~(size_t)7; /* the scan covers whole vectors */
     for (size_t i = 0; i < n; i++) {
         tok[i] = v->byte_rank[p[i]];
@@ -140,29 +142,41 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
     }
     for (size_t i = n; i < width; i++)
         key[i] = KEY_NO;
-    for (;;) {
-        int32_t best = KEY_NO;
-        for (size_t i = 0; i < width; i++)
-            best = key[i] < best ? key[i] : best;
-        if (best == KEY_NO)
-            break;
+    int32_t best = KEY_NO;
+    for (size_t i = 0; i < width; i++)
+        best = key[i] < best ? key[i] : best;
+    while (best != KEY_NO) {
         size_t i = (size_t)best & 63, j = nxt[i], k = j < n ? nxt[j] : n;
+        size_t h = i > 0 ? prv[i] : 0;
         uint32_t r = (uint32_t)best >> 6;
-        tok[i] = r;
-        key[j] = KEY_NO;
+        /* The keys this step changes are set to KEY_NO first and their new
+         * values kept in registers until the next minimum is found: a
+         * vector load of keys just written one at a time cannot be
+         * forwarded from the store buffer and waits for the stores (that
+         * wait was a tenth of merge_small's time); the look-ups in between
+         * give these stores time to drain. */
+        key[h] = KEY_NO;
         key[i] = KEY_NO;
+        key[j] = KEY_NO;
+        tok[i] = r;
         nxt[i] = (uint8_t)k;
+        int32_t ki = KEY_NO, kh = KEY_NO;
         if (k < n) {
             prv[k] = (uint8_t)i;
             uint32_t rr = merged_rank(v, memo, r, tok[k], p + i, (size_t)nxt[k] - i);
             if (rr != TKM_NO_RANK)
-                key[i] = (int32_t)(rr << 6 | i);
+                ki = (int32_t)(rr << 6 | i);
         }
         if (i > 0) {
-            size_t h = prv[i];
             uint32_t rr = merged_rank(v, memo, tok[h], r, p + h, k - h);
-            key[h] = rr == TKM_NO_RANK ? KEY_NO : (int32_t)(rr << 6 | h);
+            if (rr != TKM_NO_RANK)
+                kh = (int32_t)(rr << 6 | h);
         }
+        best = ki < kh ? ki : kh;
+        for (size_t x = 0; x < width; x++)
+            best = key[x] < best ? key[x] : best;
+        key[i] = ki;
+        key[h] = i > 0 ? kh : key[h];
     }
     for (size_t i = 0; i < n; i = nxt[i]) {
         if (tok[i] == TKM_NO_RANK) {
