@@ -68,31 +68,25 @@ static tkm_status emit_parts(const tkm_vocab *v, const uint8_t *p, const uint32_
 }
 
 /* Rank of the concatenation of adjacent parts l and r (tokens), whose bytes
- * are p[0..len). Through the context's pair memo when there is one: the
- * tokens fix the bytes, so (l, r) determines the answer, and the memo (128
- * KiB) answers from L2 what the vocabulary table (4-8 MB) answers from L3
- * or memory. Natural text merges the same pairs over and over. */
+ * are p[0..len). Through the context's pair memo when there is one and the
+ * vocabulary's ranks fit it: the tokens fix the bytes, so (l, r) determines
+ * the answer, and the memo (128 KiB) answers from L2 what the vocabulary
+ * table (4-8 MB) answers from L3 or memory. Natural text merges the same
+ * pairs over and over. */
 static inline uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, uint32_t l,
                                    uint32_t r, const uint8_t *p, size_t len)
 {
     if (len > v->max_len)
         return TKM_NO_RANK;
-    /* l, r < v->n_ranks <= TKM_PAIR_NONE: they fit their fields. */
-    if (!memo || v->n_ranks > TKM_PAIR_NONE || l == TKM_NO_RANK || r == TKM_NO_RANK)
+    if (!memo || !tkm_pair_memo_fits(v->n_ranks) || l == TKM_NO_RANK || r == TKM_NO_RANK)
         return tkm_vocab_find(v, p, len); /* len >= 3: two parts, one merged */
-    uint64_t want = (uint64_t)l | (uint64_t)r << TKM_PAIR_RANK_BITS |
-                    (uint64_t)(memo->epoch & 15) << 60;
-    const uint64_t rank_field = (uint64_t)TKM_PAIR_NONE << (2 * TKM_PAIR_RANK_BITS);
-    uint64_t key = (uint64_t)l << 32 | r;
-    size_t idx = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - TKM_PAIR_MEMO_BITS));
-    tkm_pair_entry e = memo->pairs[idx];
-    if ((e & ~rank_field) == want) {
-        uint32_t rk = (uint32_t)(e >> (2 * TKM_PAIR_RANK_BITS)) & TKM_PAIR_NONE;
-        return rk == TKM_PAIR_NONE ? TKM_NO_RANK : rk;
-    }
-    uint32_t rk = tkm_vocab_find(v, p, len);
-    memo->pairs[idx] = want | (uint64_t)(rk == TKM_NO_RANK ? TKM_PAIR_NONE : rk)
-                                  << (2 * TKM_PAIR_RANK_BITS);
+    size_t slot;
+    uint64_t key = tkm_pair_memo_key(memo, l, r, &slot);
+    uint32_t rk;
+    if (tkm_pair_memo_get(memo, key, slot, &rk))
+        return rk;
+    rk = tkm_vocab_find(v, p, len);
+    tkm_pair_memo_put(memo, key, slot, rk);
     return rk;
 }
 
@@ -175,8 +169,8 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
         best = ki < kh ? ki : kh;
         for (size_t x = 0; x < width; x++)
             best = key[x] < best ? key[x] : best;
+        key[h] = kh; /* for i = 0, h is i and has no pair before it: ki wins */
         key[i] = ki;
-        key[h] = i > 0 ? kh : key[h];
     }
     for (size_t i = 0; i < n; i = nxt[i]) {
         if (tok[i] == TKM_NO_RANK) {

@@ -104,6 +104,44 @@ static inline void tkm_piece_cache_replay(const tkm_piece_entry *e, tkm_sink *ou
     tkm_sink_put_all(out, e->ids, e->n);
 }
 
+/* Whether a vocabulary of n_ranks ranks can use the pair memo (its ranks
+ * fit the entries' fields). */
+static inline bool tkm_pair_memo_fits(uint32_t n_ranks)
+{
+    return n_ranks <= TKM_PAIR_NONE;
+}
+
+/* The memo entry (l, r) would have in c, with its rank field empty, and its
+ * slot. l, r < TKM_PAIR_NONE. */
+static inline uint64_t tkm_pair_memo_key(const tkm_piece_cache *c, uint32_t l, uint32_t r,
+                                         size_t *slot)
+{
+    uint64_t h = ((uint64_t)l << 32 | r) * 0x9E3779B97F4A7C15ull;
+    *slot = (size_t)(h >> (64 - TKM_PAIR_MEMO_BITS));
+    return (uint64_t)l | (uint64_t)r << TKM_PAIR_RANK_BITS | (uint64_t)(c->epoch & 15) << 60;
+}
+
+#define TKM_PAIR_RANK_FIELD ((uint64_t)TKM_PAIR_NONE << (2 * TKM_PAIR_RANK_BITS))
+
+/* The memoised rank (or TKM_NO_RANK) of the pair with this key and slot
+ * into *rank; false when the memo does not hold the pair. */
+static inline bool tkm_pair_memo_get(const tkm_piece_cache *c, uint64_t key, size_t slot,
+                                     uint32_t *rank)
+{
+    tkm_pair_entry e = c->pairs[slot];
+    if ((e & ~TKM_PAIR_RANK_FIELD) != key)
+        return false;
+    uint32_t rk = (uint32_t)(e >> (2 * TKM_PAIR_RANK_BITS)) & TKM_PAIR_NONE;
+    *rank = rk == TKM_PAIR_NONE ? TKM_NO_RANK : rk;
+    return true;
+}
+
+static inline void tkm_pair_memo_put(tkm_piece_cache *c, uint64_t key, size_t slot, uint32_t rank)
+{
+    c->pairs[slot] = key | (uint64_t)(rank == TKM_NO_RANK ? TKM_PAIR_NONE : rank)
+                               << (2 * TKM_PAIR_RANK_BITS);
+}
+
 static inline void tkm_piece_cache_put(tkm_piece_cache *c, size_t slot, const uint64_t key[4],
                                        size_t n, const uint32_t *ids, size_t n_ids)
 {
