@@ -93,7 +93,7 @@ struct tkm_bt_tables {
     uint32_t *next_prefix; /* by rank: the longest reachable token that is a proper prefix */
     tkm_bt_split *split;   /* by rank */
     uint64_t *pairs;       /* left << 42 | right << 21 | merged, open addressing */
-    uint64_t *filter;      /* blocked Bloom filter of the (left, right) pairs, three
+    uint64_t *filter;      /* blocked Bloom filter of the (left, right) pairs, two
                             * bits in one word each: most pairs asked about are
                             * no merge, and this answers them from the cache
                             * (1/8 of the size of pairs) */
