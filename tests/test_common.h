@@ -38,20 +38,31 @@ static tkm_encoding *load(const char *name)
     return enc;
 }
 
+/* A custom encoding of the ranks in the file path, or (path NULL) in
+ * text[0..len), with a plain whitespace pattern: its tables are built at
+ * run time. */
+static inline tkm_encoding *load_ranks(const char *name, const char *path, const char *text,
+                                       size_t len, const tkm_allocator *alloc)
+{
+    tkm_encoding_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.name = name;
+    spec.ranks_path = path;
+    spec.ranks = text;
+    spec.ranks_len = len;
+    spec.pattern = "\\S+|\\s+";
+    tkm_encoding *enc = NULL;
+    assert_int_equal(tkm_encoding_load(&spec, alloc, &enc, NULL), TKM_OK);
+    return enc;
+}
+
 /* A built-in's rank file loaded as a custom vocabulary: its tables are
  * built at run time (a built-in's were built at compile time). */
 static tkm_encoding *load_file(const char *name, const tkm_allocator *alloc)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.tiktoken", DATA_DIR, name);
-    tkm_encoding_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.name = name;
-    spec.ranks_path = path;
-    spec.pattern = "\\S+|\\s+";
-    tkm_encoding *enc = NULL;
-    assert_int_equal(tkm_encoding_load(&spec, alloc, &enc, NULL), TKM_OK);
-    return enc;
+    return load_ranks(name, path, NULL, 0, alloc);
 }
 
 #endif

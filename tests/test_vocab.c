@@ -210,13 +210,7 @@ static void test_small_tables(void **state)
             test_b64((const uint8_t *)s, l, enc64);
             len += (size_t)sprintf(text + len, "%s %u\n", enc64, rank++);
         }
-        tkm_encoding_spec spec;
-        memset(&spec, 0, sizeof spec);
-        spec.ranks = text;
-        spec.ranks_len = len;
-        spec.pattern = "\\S+|\\s+";
-        tkm_encoding *enc = NULL;
-        assert_int_equal(tkm_encoding_load(&spec, NULL, &enc, NULL), TKM_OK);
+        tkm_encoding *enc = load_ranks(NULL, NULL, text, len, NULL);
         check_vocab(&enc->vocab, 2000, "small");
         /* Every string over "abc" of 3-6 letters: present or not. */
         oracle o = oracle_make(&enc->vocab);
