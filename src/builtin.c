@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #ifdef TKM_EMBED_DATA
 #  define DECLARE_EMBEDDED(name)                               \
       extern const uint32_t tkm_embedded_##name##_n_ranks;     \

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 /* XXH3-128 of the rank -> bytes map (offsets and arena): what merging
  * depends on. About 0.1 ms for o200k, next to a load that parses text. */
 static void fingerprint_vocab(tkm_encoding *enc)

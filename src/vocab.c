@@ -11,6 +11,14 @@
 
 #include <string.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+uint64_t tkm_vocab_hash_long(const uint8_t *p, size_t n)
+{
+    return XXH3_64bits(p, n);
+}
+
 /* Insert rank r; with `check`, first look for a duplicate (the embedded
  * built-ins were checked by tools/embed.c at build time and skip this). */
 static tkm_status insert(tkm_vocab *v, uint32_t r, bool check, uint32_t *existing)

@@ -6,9 +6,6 @@
 #include "load.h"
 #include "ranks.h"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include <string.h>
 /* TKM_VOCAB_SCALAR forces the portable probe (tests/test_vocab_scalar.c). */
 #if defined(__SSE2__) && defined(__GNUC__) && !defined(TKM_VOCAB_SCALAR)
@@ -96,13 +93,18 @@ static inline uint64_t tkm_vocab_head(const uint8_t *p, size_t n)
     return tkm_load_tail(p, n < 8 ? n : 8);
 }
 
+/* xxh3 of p[0..n): out of line, so that the look-ups that inline
+ * tkm_vocab_find stay small (inlined, xxh3 made every call save and restore
+ * a dozen registers, 40 % of a short key's look-up). */
+TKM_INTERNAL uint64_t tkm_vocab_hash_long(const uint8_t *p, size_t n);
+
 /* xxh3 for long keys; for keys of up to 8 bytes, which are most lookups, a
  * multiply-xorshift of the packed bytes and the length is enough: every hit
  * is verified against the stored bytes anyway. */
 static inline uint64_t tkm_vocab_hash(const uint8_t *p, size_t n, uint64_t head)
 {
     if (n > 8)
-        return XXH3_64bits(p, n);
+        return tkm_vocab_hash_long(p, n);
     uint64_t x = (head ^ ((uint64_t)n << 56)) * 0x9E3779B97F4A7C15ull;
     x ^= x >> 31;
     x *= 0xBF58476D1CE4E5B9ull;
