@@ -121,21 +121,29 @@ static inline uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, ui
 MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
                                            tkm_piece_cache *memo, tkm_sink *out, size_t *bad)
 {
-    int32_t key[SMALL_PIECE];
+    int32_t key[SMALL_PIECE + 7];
     uint32_t tok[SMALL_PIECE];
     uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
     if (n == 0 || n > SMALL_PIECE) /* callers never pass these; GCC cannot see it */
         return TKM_ERR_INVALID_ARGUMENT;
     size_t width = (n + 7) & ~(size_t)7; /* the scan covers whole vectors */
-    for (size_t i = 0; i < n; i++) {
-        tok[i] = v->byte_rank[p[i]];
+    /* Links for all 64 parts: a constant trip count the compiler turns into
+     * a few vector stores, where filling n of them took a loop of its own. */
+    for (size_t i = 0; i < SMALL_PIECE; i++) {
         nxt[i] = (uint8_t)(i + 1);
         prv[i] = (uint8_t)(i - 1);
-        uint32_t r = i + 1 < n ? v->pair_rank[(size_t)p[i] << 8 | p[i + 1]] : TKM_NO_RANK;
-        key[i] = r == TKM_NO_RANK ? KEY_NO : (int32_t)(r << 6 | i);
     }
-    for (size_t i = n; i < width; i++)
-        key[i] = KEY_NO;
+    size_t b0 = p[0];
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t b1 = p[i + 1];
+        tok[i] = v->byte_rank[b0];
+        uint32_t r = v->pair_rank[b0 << 8 | b1];
+        key[i] = r == TKM_NO_RANK ? KEY_NO : (int32_t)(r << 6 | i);
+        b0 = b1;
+    }
+    tok[n - 1] = v->byte_rank[b0];
+    for (size_t i = 0; i < 8; i++) /* through width - 1, as one vector store */
+        key[n - 1 + i] = KEY_NO;
     int32_t best = KEY_NO;
     for (size_t i = 0; i < width; i++)
         best = key[i] < best ? key[i] : best;
