@@ -25,6 +25,7 @@ DECLARE_EMBEDDED(o200k_base)
         extern const tkm_vocab_slot tkm_embedded_##name##_slots[]; \
         extern const uint8_t tkm_embedded_##name##_tags[];         \
         extern const uint32_t tkm_embedded_##name##_pairs[];       \
+        extern const uint64_t tkm_embedded_##name##_tri[];         \
         extern const struct tkm_bt_tables tkm_embedded_##name##_bt;
 DECLARE_TABLES(r50k_base)
 DECLARE_TABLES(p50k_base)
@@ -33,15 +34,15 @@ DECLARE_TABLES(o200k_base)
 #    define TABLES(name)                                          \
         &tkm_embedded_##name##_n_slots, tkm_embedded_##name##_slots, \
         tkm_embedded_##name##_tags,                                 \
-        tkm_embedded_##name##_pairs, &tkm_embedded_##name##_bt
+        tkm_embedded_##name##_pairs, tkm_embedded_##name##_tri, &tkm_embedded_##name##_bt
 #  else
-#    define TABLES(name) NULL, NULL, NULL, NULL, NULL
+#    define TABLES(name) NULL, NULL, NULL, NULL, NULL, NULL
 #  endif
 #  define RANKS(name)                                                                      \
       &tkm_embedded_##name##_n_ranks, tkm_embedded_##name##_off, tkm_embedded_##name##_bytes, \
       TABLES(name)
 #else
-#  define RANKS(name) NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+#  define RANKS(name) NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 #endif
 
 #define ENDOFTEXT "<|endoftext|>"
@@ -80,6 +81,7 @@ typedef struct builtin {
     const tkm_vocab_slot *slots;
     const uint8_t *tags;
     const uint32_t *pairs;
+    const uint64_t *tri;
     const struct tkm_bt_tables *bt; /* compile-time backtracking tables, or NULL */
     const char *pattern;
     const char *pcre_pattern;
@@ -189,7 +191,7 @@ static tkm_status load_ranks(tkm_encoding *enc, const builtin *b, tkm_error_deta
     (void)d;
     if (b->slots) {
         tkm_vocab_wrap_tables(&enc->vocab, *b->n_ranks, b->off, b->bytes, b->slots, b->tags,
-                              *b->n_slots, b->pairs, b->bt, &enc->alloc);
+                              *b->n_slots, b->pairs, b->tri, b->bt, &enc->alloc);
         return TKM_OK;
     }
     return tkm_vocab_wrap(&enc->vocab, *b->n_ranks, b->off, b->bytes, &enc->alloc);

@@ -13,11 +13,13 @@
 #  define TKM_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define TKM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define TKM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#  define TKM_ALWAYS_INLINE __attribute__((always_inline)) inline
 #else
 #  define TKM_INTERNAL
 #  define TKM_LIKELY(x) (x)
 #  define TKM_UNLIKELY(x) (x)
 #  define TKM_PRINTF(a, b)
+#  define TKM_ALWAYS_INLINE inline
 #endif
 
 /* Largest rank a rank file may use. Tables are indexed by rank, so a hostile

@@ -3,7 +3,7 @@
  * Tokens live in one contiguous arena in rank order, so decoding is an array
  * index. The hash table (vocab.h) keeps each token's first 8 bytes inline:
  * 16 bytes a slot and a one-byte tag beside it, load factor <= 3/4, xxh3 for
- * tokens longer than 8 bytes.
+ * tokens longer than 8 bytes; the 3-byte filter is filled as tokens go in.
  */
 #include "vocab.h"
 
@@ -38,6 +38,10 @@ static tkm_status insert(tkm_vocab *v, uint32_t r, bool check, uint32_t *existin
         v->owned_pairs[(size_t)p[0] << 8 | p[1]] = r;
         return TKM_OK;
     }
+    if (n == 3) {
+        size_t b = tkm_vocab_tri_bit(p);
+        v->owned_tri[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
     uint64_t head = tkm_vocab_head(p, n);
     uint64_t h = tkm_vocab_hash(p, n, head);
     size_t i = (size_t)h & v->mask;
@@ -67,19 +71,23 @@ static tkm_status alloc_table(tkm_vocab *v, const tkm_allocator *a)
     v->owned_slots = tkm_calloc_array(a, cap, sizeof *v->owned_slots);
     v->owned_tags = tkm_calloc_array(a, cap + TKM_VOCAB_GROUP, 1);
     v->owned_pairs = tkm_alloc_array(a, 65536, sizeof *v->owned_pairs);
-    if (!v->owned_slots || !v->owned_tags || !v->owned_pairs) {
+    v->owned_tri = tkm_calloc_array(a, ((size_t)1 << TKM_VOCAB_TRI_BITS) / 64, sizeof *v->owned_tri);
+    if (!v->owned_slots || !v->owned_tags || !v->owned_pairs || !v->owned_tri) {
         tkm_free(a, v->owned_slots);
         tkm_free(a, v->owned_tags);
         tkm_free(a, v->owned_pairs);
+        tkm_free(a, v->owned_tri);
         v->owned_slots = NULL;
         v->owned_tags = NULL;
         v->owned_pairs = NULL;
+        v->owned_tri = NULL;
         return TKM_ERR_NOMEM;
     }
     memset(v->owned_pairs, 0xff, 65536 * sizeof *v->owned_pairs); /* TKM_NO_RANK */
     v->slots = v->owned_slots;
     v->tags = v->owned_tags;
     v->pair_rank = v->owned_pairs;
+    v->tri = v->owned_tri;
     v->mask = cap - 1;
     return TKM_OK;
 }
@@ -103,7 +111,8 @@ static void finish_stats(tkm_vocab *v)
 void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
                            const uint8_t *bytes, const tkm_vocab_slot *slots,
                            const uint8_t *tags, size_t n_slots, const uint32_t *pair_rank,
-                           const struct tkm_bt_tables *bt, const tkm_allocator *a)
+                           const uint64_t *tri, const struct tkm_bt_tables *bt,
+                           const tkm_allocator *a)
 {
     memset(v, 0, sizeof *v);
     v->alloc = a;
@@ -115,6 +124,7 @@ void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
     v->tags = tags;
     v->mask = n_slots - 1;
     v->pair_rank = pair_rank;
+    v->tri = tri;
     finish_stats(v);
     for (uint32_t r = 0; r < n_ranks; r++)
         if (tkm_vocab_token_len(v, r) == 1)
@@ -231,6 +241,7 @@ void tkm_vocab_free(tkm_vocab *v)
     tkm_free(a, v->owned_slots);
     tkm_free(a, v->owned_tags);
     tkm_free(a, v->owned_pairs);
+    tkm_free(a, v->owned_tri);
     tkm_free(a, v->owned_off);
     tkm_free(a, v->owned_bytes);
     tkm_bt_free(v);

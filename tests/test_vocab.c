@@ -88,8 +88,8 @@ static void check(const oracle *o, const uint8_t *p, size_t n, const char *what)
     n_found += want != TKM_NO_RANK;
 }
 
-/* The table's shape: load at most 3/4, the tag copy at the end, and every
- * occupied slot tagged. */
+/* The table's shape: load at most 3/4, the tag copy at the end, every
+ * occupied slot tagged, and the 3-byte filter. */
 static void check_shape(const tkm_vocab *v)
 {
     size_t cap = v->mask + 1, used = 0, n_long = 0;
@@ -104,6 +104,18 @@ static void check_shape(const tkm_vocab *v)
         n_long += tkm_vocab_token_len(v, r) > 2;
     assert_int_equal(used, n_long);
     assert_true(used * 4 <= cap * 3);
+    /* The 3-byte filter: every 3-byte token's bit, and no more bits than
+     * there are such tokens (a filter of all ones would pass the look-ups). */
+    size_t n3 = 0, bits = 0;
+    for (uint32_t r = 0; r < v->n_ranks; r++)
+        if (tkm_vocab_token_len(v, r) == 3) {
+            n3++;
+            assert_true(tkm_vocab_tri_maybe(v, v->bytes + v->off[r]));
+        }
+    for (size_t w = 0; w < ((size_t)1 << TKM_VOCAB_TRI_BITS) / 64; w++)
+        bits += (size_t)__builtin_popcountll(v->tri[w]);
+    assert_true(bits <= n3);
+    assert_true(bits > 0 || n3 == 0);
 }
 
 static void check_vocab(const tkm_vocab *v, size_t n_queries, const char *label)

@@ -129,7 +129,7 @@ static int embed_blobs(const blob *b, size_t n_blobs, const char *name, const ch
     return 0;
 }
 
-/* The slots and pair table, and the backtracking tables (built by
+/* The slots, pair table and 3-byte filter, and the backtracking tables (built by
  * backtrack.c on this vocabulary, loaded from the file: so they are checked
  * against the reference merge token by token, as a custom vocabulary's are)
  * as a const tkm_bt_tables pointing at its arrays. */
@@ -145,6 +145,7 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
         {"slots", NULL, v->slots, (v->mask + 1) * sizeof *v->slots},
         {"tags", NULL, v->tags, v->mask + 1 + TKM_VOCAB_GROUP},
         {"pairs", NULL, v->pair_rank, 65536 * sizeof *v->pair_rank},
+        {"tri", NULL, v->tri, ((size_t)1 << TKM_VOCAB_TRI_BITS) / 8},
         {"bt_node", "tkm_bt_node", t->node, ((size_t)t->n_nodes + 1) * sizeof *t->node},
         {"bt_label", "uint8_t", t->label, ((size_t)t->n_nodes + 1) * sizeof *t->label},
         {"bt_root2", "uint32_t", t->root2, 65536 * sizeof *t->root2},
