@@ -180,13 +180,14 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
         key[h] = kh; /* for i = 0, h is i and has no pair before it: ki wins */
         key[i] = ki;
     }
-    for (size_t i = 0; i < n; i = nxt[i]) {
+    /* Merged parts are tokens; a part of one byte is not, in a vocabulary
+     * without every byte. */
+    for (size_t i = 0; !v->every_byte && i < n; i = nxt[i])
         if (tok[i] == TKM_NO_RANK) {
             *bad = i;
             return TKM_ERR_UNENCODABLE;
         }
-        tkm_sink_put(out, tok[i]);
-    }
+    tkm_sink_put_list(out, tok, nxt, n);
     return TKM_OK;
 }
 

@@ -27,6 +27,23 @@ static inline void tkm_sink_put_all(tkm_sink *s, const uint32_t *ids, size_t n)
         tkm_sink_put(s, ids[i]);
 }
 
+/* Append ids[0], ids[next[0]], ids[next[next[0]]], ... while below n: a
+ * merge's parts, linked by their successors. */
+static inline void tkm_sink_put_list(tkm_sink *s, const uint32_t *ids, const uint8_t *next,
+                                     size_t n)
+{
+    size_t m = s->n;
+    if (s->cap >= m && s->cap - m >= n) { /* room for the most there can be */
+        uint32_t *d = s->ids + m;
+        for (size_t i = 0; i < n; i = next[i])
+            *d++ = ids[i];
+        s->n = (size_t)(d - s->ids);
+        return;
+    }
+    for (size_t i = 0; i < n; i = next[i])
+        tkm_sink_put(s, ids[i]);
+}
+
 static inline bool tkm_sink_done(const tkm_sink *s)
 {
     return s->n > s->limit;

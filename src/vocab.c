@@ -92,6 +92,14 @@ static tkm_status alloc_table(tkm_vocab *v, const tkm_allocator *a)
     return TKM_OK;
 }
 
+/* Once byte_rank is filled. */
+static void finish_bytes(tkm_vocab *v)
+{
+    v->every_byte = true;
+    for (int b = 0; b < 256; b++)
+        v->every_byte &= v->byte_rank[b] != TKM_NO_RANK;
+}
+
 static void finish_stats(tkm_vocab *v)
 {
     v->n_tokens = 0;
@@ -129,6 +137,7 @@ void tkm_vocab_wrap_tables(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
     for (uint32_t r = 0; r < n_ranks; r++)
         if (tkm_vocab_token_len(v, r) == 1)
             v->byte_rank[bytes[off[r]]] = r;
+    finish_bytes(v);
 }
 
 tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
@@ -149,6 +158,7 @@ tkm_status tkm_vocab_wrap(tkm_vocab *v, uint32_t n_ranks, const uint32_t *off,
             return TKM_ERR_INTERNAL; /* impossible: validated at build time */
         }
     }
+    finish_bytes(v);
     return TKM_OK;
 }
 
@@ -223,6 +233,8 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
         }
     }
     tkm_free(a, (void *)by_rank);
+    if (st == TKM_OK)
+        finish_bytes(v);
     if (st != TKM_OK) {
         if (v->off != off) { /* failed before the arrays were handed to v */
             tkm_free(a, off);

@@ -46,6 +46,7 @@ typedef struct tkm_vocab {
     size_t n_tokens;
     uint32_t max_len;      /* longest token in bytes (< 65536) */
     uint32_t byte_rank[256];
+    bool every_byte;       /* every single byte is a token: no merge can fail */
     const uint32_t *pair_rank; /* 65536 entries: rank of each 2-byte token, by b0 << 8 | b1 */
     uint32_t *owned_off;   /* NULL when off/bytes are embedded (static) data */
     uint8_t *owned_bytes;
