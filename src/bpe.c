@@ -73,8 +73,9 @@ static tkm_status emit_parts(const tkm_vocab *v, const uint8_t *p, const uint32_
  * the answer, and the memo (128 KiB) answers from L2 what the vocabulary
  * table (4-8 MB) answers from L3 or memory. Natural text merges the same
  * pairs over and over. */
-static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo, uint32_t l,
-                                   uint32_t r, const uint8_t *p, size_t len)
+static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo,
+                                              uint32_t l, uint32_t r, const uint8_t *p,
+                                              size_t len)
 {
     if (len > v->max_len || (len == 3 && !tkm_vocab_tri_maybe(v, p)))
         return TKM_NO_RANK; /* before the memo: cheaper, and no entry evicted */
