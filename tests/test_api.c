@@ -323,6 +323,56 @@ static void test_buffers_and_counts(void **state)
     tkm_encoding_free(enc);
 }
 
+/* A buffer too small cuts the ids anywhere: inside a merged piece's ids,
+ * inside a piece-cache replay (the text is long enough, and repeats its
+ * pieces, so a context's cache is warm). Every cut must hold the prefix of
+ * the full result and report the full count. */
+static void test_buffer_cuts(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        " Qm9vayBvZiB0aGU", " internationalisation", " Zusammenarbeit", " материалов",
+        " 東京都庁舎", " xYzzY_42qRv", " the", ", ", " représentation", "\n\n",
+        " counterrevolutionaries", " ++abcXYZdef//", " 1234567", " Grüße"};
+    size_t cap = 64 * 1024, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    unsigned x = 12345;
+    while (len + 64 < cap) {
+        x = x * 1103515245u + 12345u;
+        const char *w = words[(x >> 16) % (sizeof words / sizeof words[0])];
+        memcpy(text + len, w, strlen(w));
+        len += strlen(w);
+    }
+    const char *const names[] = {"cl100k_base", "o200k_base"};
+    for (size_t e = 0; e < 2; e++) {
+        tkm_encoding *enc = load(names[e]);
+        uint32_t *all;
+        size_t n = enc_ids(enc, text, len, NULL, &all);
+        uint32_t *buf = malloc((n + 1) * sizeof *buf);
+        assert_non_null(buf);
+        tkm_context *ctx = NULL;
+        assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+        tkm_error_detail d;
+        for (size_t k = 0; k < 300; k++) {
+            x = x * 1103515245u + 12345u;
+            size_t c = k < 150 ? n - 1 - k : (x >> 8) % n; /* the end, then anywhere */
+            size_t need = 0;
+            buf[c] = 0xDEADBEEFu;
+            assert_int_equal(tkm_context_encode(ctx, enc, text, len, NULL, buf, c, &need, &d),
+                             TKM_ERR_BUFFER_TOO_SMALL);
+            assert_int_equal(need, n);
+            assert_memory_equal(buf, all, c * sizeof *buf);
+            assert_int_equal(buf[c], 0xDEADBEEFu); /* nothing past the capacity */
+        }
+        tkm_context_free(ctx);
+        free(buf);
+        free(all);
+        tkm_encoding_free(enc);
+    }
+    free(text);
+}
+
 static void test_decode(void **state)
 {
     (void)state;
@@ -425,7 +475,7 @@ int main(void)
         cmocka_unit_test(test_version_and_strerror), cmocka_unit_test(test_builtins),
         cmocka_unit_test(test_models),               cmocka_unit_test(test_special_tokens),
         cmocka_unit_test(test_buffers_and_counts),   cmocka_unit_test(test_decode),
-        cmocka_unit_test(test_allocator),
+        cmocka_unit_test(test_allocator),            cmocka_unit_test(test_buffer_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
