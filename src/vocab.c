@@ -71,8 +71,7 @@ static tkm_status alloc_table(tkm_vocab *v, const tkm_allocator *a)
     v->owned_slots = tkm_calloc_array(a, cap, sizeof *v->owned_slots);
     v->owned_tags = tkm_calloc_array(a, cap + TKM_VOCAB_GROUP, 1);
     v->owned_pairs = tkm_alloc_array(a, 65536, sizeof *v->owned_pairs);
-    v->owned_tri =
-        tkm_calloc_array(a, ((size_t)1 << TKM_VOCAB_TRI_BITS) / 64, sizeof *v->owned_tri);
+    v->owned_tri = tkm_calloc_array(a, TKM_VOCAB_TRI_WORDS, sizeof *v->owned_tri);
     if (!v->owned_slots || !v->owned_tags || !v->owned_pairs || !v->owned_tri) {
         tkm_free(a, v->owned_slots);
         tkm_free(a, v->owned_tags);

@@ -53,7 +53,7 @@ typedef struct tkm_vocab {
     tkm_vocab_slot *owned_slots; /* NULL when the tables were built at compile time */
     uint8_t *owned_tags;
     uint32_t *owned_pairs;
-    const uint64_t *tri;   /* TKM_VOCAB_TRI_BITS bits: the 3-byte filter (tkm_vocab_tri_maybe) */
+    const uint64_t *tri;   /* TKM_VOCAB_TRI_WORDS words: the 3-byte filter (tkm_vocab_tri_maybe) */
     uint64_t *owned_tri;
     void *bt; /* backtracking tables, built on first use (backtrack.c) or embedded;
                * atomic access only */
@@ -137,6 +137,7 @@ static inline bool tkm_vocab_slot_is(const tkm_vocab *v, const tkm_vocab_slot *s
  * takes 10-16 % fewer instructions. A second filter, of the 4-byte tokens,
  * saved 2-4 % more on base64 and nothing measurable in time. */
 #define TKM_VOCAB_TRI_BITS 20
+#define TKM_VOCAB_TRI_WORDS (((size_t)1 << TKM_VOCAB_TRI_BITS) / 64) /* its 64-bit words */
 
 static inline size_t tkm_vocab_tri_bit(const uint8_t *p)
 {

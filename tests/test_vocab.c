@@ -112,7 +112,7 @@ static void check_shape(const tkm_vocab *v)
             n3++;
             assert_true(tkm_vocab_tri_maybe(v, v->bytes + v->off[r]));
         }
-    for (size_t w = 0; w < ((size_t)1 << TKM_VOCAB_TRI_BITS) / 64; w++)
+    for (size_t w = 0; w < TKM_VOCAB_TRI_WORDS; w++)
         bits += (size_t)__builtin_popcountll(v->tri[w]);
     assert_true(bits <= n3);
     assert_true(bits > 0 || n3 == 0);

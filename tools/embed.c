@@ -145,7 +145,7 @@ static int embed_tables(tkm_vocab *v, const char *name, const char *out, FILE *o
         {"slots", NULL, v->slots, (v->mask + 1) * sizeof *v->slots},
         {"tags", NULL, v->tags, v->mask + 1 + TKM_VOCAB_GROUP},
         {"pairs", NULL, v->pair_rank, 65536 * sizeof *v->pair_rank},
-        {"tri", NULL, v->tri, ((size_t)1 << TKM_VOCAB_TRI_BITS) / 8},
+        {"tri", NULL, v->tri, TKM_VOCAB_TRI_WORDS * sizeof *v->tri},
         {"bt_node", "tkm_bt_node", t->node, ((size_t)t->n_nodes + 1) * sizeof *t->node},
         {"bt_label", "uint8_t", t->label, ((size_t)t->n_nodes + 1) * sizeof *t->label},
         {"bt_root2", "uint32_t", t->root2, 65536 * sizeof *t->root2},
