@@ -67,19 +67,25 @@ static tkm_status emit_parts(const tkm_vocab *v, const uint8_t *p, const uint32_
     return TKM_OK;
 }
 
+/* The pair memo of cache for merging with v: none when v's ranks do not fit
+ * its entries. Decided once per piece, not at every look-up. */
+static inline tkm_piece_cache *pair_memo(const tkm_vocab *v, tkm_piece_cache *cache)
+{
+    return cache && tkm_pair_memo_fits(v->n_ranks) ? cache : NULL;
+}
+
 /* Rank of the concatenation of adjacent parts l and r (tokens), whose bytes
- * are p[0..len). Through the context's pair memo when there is one and the
- * vocabulary's ranks fit it: the tokens fix the bytes, so (l, r) determines
- * the answer, and the memo (128 KiB) answers from L2 what the vocabulary
- * table (4-8 MB) answers from L3 or memory. Natural text merges the same
- * pairs over and over. */
+ * are p[0..len). Through the pair memo when there is one (pair_memo): the
+ * tokens fix the bytes, so (l, r) determines the answer, and the memo
+ * (128 KiB) answers from L2 what the vocabulary table (4-8 MB) answers from
+ * L3 or memory. Natural text merges the same pairs over and over. */
 static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo,
                                               uint32_t l, uint32_t r, const uint8_t *p,
                                               size_t len)
 {
     if (len > v->max_len || (len == 3 && !tkm_vocab_tri_maybe(v, p)))
         return TKM_NO_RANK; /* before the memo: cheaper, and no entry evicted */
-    if (!memo || !tkm_pair_memo_fits(v->n_ranks) || l == TKM_NO_RANK || r == TKM_NO_RANK)
+    if (!memo || l == TKM_NO_RANK || r == TKM_NO_RANK)
         return tkm_vocab_find(v, p, len); /* len >= 3: two parts, one merged */
     size_t slot;
     uint64_t key = tkm_pair_memo_key(memo, l, r, &slot);
@@ -120,8 +126,9 @@ static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cach
 #  define MERGE_CLONES
 #endif
 MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
-                                           tkm_piece_cache *memo, tkm_sink *out, size_t *bad)
+                                           tkm_piece_cache *cache, tkm_sink *out, size_t *bad)
 {
+    tkm_piece_cache *memo = pair_memo(v, cache);
     int32_t key[SMALL_PIECE + 7];
     uint32_t tok[SMALL_PIECE];
     uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
@@ -195,13 +202,13 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
 /* A 3-byte piece that is no token: one merge at most, of the lower-ranked of
  * its two pairs (the left one on a tie, as in "aaa"), and then the only pair
  * left is the whole piece. No look-up beyond the direct tables; base64 is
- * 15 % such pieces. Returns false, having emitted nothing, when a byte is
- * no token (a custom vocabulary): merge_small then reports it. */
+ * 15 % such pieces. Returns false, having emitted nothing, for a vocabulary
+ * without every byte (merge_small then finds and reports the byte). */
 static inline bool merge3(const tkm_vocab *v, const uint8_t *p, tkm_sink *out)
 {
-    uint32_t a = v->byte_rank[p[0]], b = v->byte_rank[p[1]], c = v->byte_rank[p[2]];
-    if (a == TKM_NO_RANK || b == TKM_NO_RANK || c == TKM_NO_RANK)
+    if (!v->every_byte)
         return false;
+    uint32_t a = v->byte_rank[p[0]], b = v->byte_rank[p[1]], c = v->byte_rank[p[2]];
     uint32_t ab = v->pair_rank[(size_t)p[0] << 8 | p[1]];
     uint32_t bc = v->pair_rank[(size_t)p[1] << 8 | p[2]];
     if (ab == TKM_NO_RANK && bc == TKM_NO_RANK) {
@@ -303,9 +310,10 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
  * parts (1 MiB of spaces merges the same pairs again and again), which the
  * pair memo answers. */
 static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm_bpe_scratch *s,
-                             tkm_piece_cache *memo, const tkm_allocator *a, tkm_sink *out,
+                             tkm_piece_cache *cache, const tkm_allocator *a, tkm_sink *out,
                              size_t *bad)
 {
+    tkm_piece_cache *memo = pair_memo(v, cache);
     if (tkm_grow(a, (void **)&s->arr, &s->arr_cap, 4 * n + 4, sizeof *s->arr) != TKM_OK ||
         tkm_grow(a, (void **)&s->heap, &s->heap_cap, 3 * n + 3, sizeof *s->heap) != TKM_OK)
         return TKM_ERR_NOMEM;
