@@ -23,15 +23,11 @@ static inline void tkm_sink_put(tkm_sink *s, uint32_t id)
 
 static inline void tkm_sink_put_all(tkm_sink *s, const uint32_t *ids, size_t n)
 {
-    size_t m = s->n;
-    if (s->cap >= m && s->cap - m >= n) { /* all fit: no check per id */
-        for (size_t i = 0; i < n; i++)
-            s->ids[m + i] = ids[i];
-    } else if (s->cap > m) {
-        for (size_t i = 0; i < n && m + i < s->cap; i++)
-            s->ids[m + i] = ids[i];
-    }
-    s->n = m + n; /* counted whether stored or not */
+    size_t m = s->n, room = s->cap > m ? s->cap - m : 0;
+    size_t k = n < room ? n : room; /* stored; all n are counted */
+    for (size_t i = 0; i < k; i++)
+        s->ids[m + i] = ids[i];
+    s->n = m + n;
 }
 
 /* Append ids[0], ids[next[0]], ids[next[next[0]]], ... while below n: a

@@ -233,15 +233,15 @@ tkm_status tkm_vocab_build(tkm_vocab *v, const tkm_rank_list *l, const tkm_alloc
         }
     }
     tkm_free(a, (void *)by_rank);
-    if (st == TKM_OK)
+    if (st == TKM_OK) {
         finish_bytes(v);
-    if (st != TKM_OK) {
-        if (v->off != off) { /* failed before the arrays were handed to v */
-            tkm_free(a, off);
-            tkm_free(a, bytes);
-        }
-        tkm_vocab_free(v);
+        return TKM_OK;
     }
+    if (v->off != off) { /* failed before the arrays were handed to v */
+        tkm_free(a, off);
+        tkm_free(a, bytes);
+    }
+    tkm_vocab_free(v);
     return st;
 }
 
