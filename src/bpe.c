@@ -106,6 +106,15 @@ static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cach
  * plain loop that compilers vectorise (with SSE2 on any x86-64). A part
  * merged away keeps key NO. */
 #define KEY_NO INT32_MAX
+/* Keys from KEY_NONE up are no pair: KEY_NO, and key_of's keys for
+ * TKM_NO_RANK (a rank clamped to KEY_NONE >> 6, with a conditional move
+ * where a test of the rank compiles to a mispredicted branch). */
+#define KEY_NONE ((int32_t)(KEY_NO & ~63))
+static inline int32_t key_of(uint32_t rank, size_t i)
+{
+    uint32_t r = rank < (uint32_t)KEY_NONE >> 6 ? rank : (uint32_t)KEY_NONE >> 6;
+    return (int32_t)(r << 6 | (uint32_t)i);
+}
 /* SSE2 has no 32-bit integer minimum (pminsd is SSE4.1), so the compiler
  * emulates it with compares and masks: on the multilingual corpus the scan
  * was a third of merge_small's instructions. Where GCC or Clang can build
@@ -125,37 +134,50 @@ static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cach
 #else
 #  define MERGE_CLONES
 #endif
-MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
-                                           tkm_piece_cache *cache, tkm_sink *out, size_t *bad)
+/* GCC unrolls a loop of constant trip count over a local array completely
+ * before it vectorizes, and the minimum scan then became a chain of 16
+ * dependent compares and moves for a 16-byte piece. */
+#if defined(__GNUC__) && !defined(__clang__)
+#  define TKM_NO_EARLY_UNROLL _Pragma("GCC unroll 1")
+#else
+#  define TKM_NO_EARLY_UNROLL
+#endif
+
+/* merge_small for pieces of at most W bytes, W a constant (8, 16, 32 or
+ * 64): the minimum scan and the set-up run a fixed number of iterations.
+ * With a loop over the piece's own width, the exit of each was mispredicted
+ * about once per call; on base64 those were a fifth of merge_small's
+ * mispredictions. */
+static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                                tkm_piece_cache *memo, tkm_sink *out,
+                                                size_t *bad, const size_t W)
 {
-    tkm_piece_cache *memo = pair_memo(v, cache);
-    int32_t key[SMALL_PIECE + 7];
+    int32_t key[SMALL_PIECE]; /* of which the first W are used */
     uint32_t tok[SMALL_PIECE];
     uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
-    if (n == 0 || n > SMALL_PIECE) /* callers never pass these; GCC cannot see it */
-        return TKM_ERR_INVALID_ARGUMENT;
-    size_t width = (n + 7) & ~(size_t)7; /* the scan covers whole vectors */
-    /* Links for all 64 parts: a constant trip count the compiler turns into
-     * a few vector stores, where filling n of them took a loop of its own. */
-    for (size_t i = 0; i < SMALL_PIECE; i++) {
+    for (size_t i = 0; i < W; i++) {
         nxt[i] = (uint8_t)(i + 1);
         prv[i] = (uint8_t)(i - 1);
+        key[i] = KEY_NO;
     }
+    uint64_t live = ~0ull >> (64 - n); /* the parts not merged away */
+    /* The first minimum is found here, in registers: a vector load of keys
+     * just stored one at a time would wait for the stores (see below).
+     * Whether a byte pair is a token is as good as random on base64: the
+     * key is clamped without a branch (key_of), where a branch was
+     * mispredicted at about 1 pair in 5. */
+    int32_t best = KEY_NO;
     size_t b0 = p[0];
     for (size_t i = 0; i + 1 < n; i++) {
         size_t b1 = p[i + 1];
         tok[i] = v->byte_rank[b0];
-        uint32_t r = v->pair_rank[b0 << 8 | b1];
-        key[i] = r == TKM_NO_RANK ? KEY_NO : (int32_t)(r << 6 | i);
+        int32_t k = key_of(v->pair_rank[b0 << 8 | b1], i);
+        key[i] = k;
+        best = k < best ? k : best;
         b0 = b1;
     }
     tok[n - 1] = v->byte_rank[b0];
-    for (size_t i = 0; i < 8; i++) /* through width - 1, as one vector store */
-        key[n - 1 + i] = KEY_NO;
-    int32_t best = KEY_NO;
-    for (size_t i = 0; i < width; i++)
-        best = key[i] < best ? key[i] : best;
-    while (best != KEY_NO) {
+    while (best < KEY_NONE) {
         size_t i = (size_t)best & 63, j = nxt[i], k = j < n ? nxt[j] : n;
         size_t h = i > 0 ? prv[i] : 0;
         uint32_t r = (uint32_t)best >> 6;
@@ -168,22 +190,19 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
         key[h] = KEY_NO;
         key[i] = KEY_NO;
         key[j] = KEY_NO;
+        live &= ~(1ull << j);
         tok[i] = r;
         nxt[i] = (uint8_t)k;
         int32_t ki = KEY_NO, kh = KEY_NO;
         if (k < n) {
             prv[k] = (uint8_t)i;
-            uint32_t rr = merged_rank(v, memo, r, tok[k], p + i, (size_t)nxt[k] - i);
-            if (rr != TKM_NO_RANK)
-                ki = (int32_t)(rr << 6 | i);
+            ki = key_of(merged_rank(v, memo, r, tok[k], p + i, (size_t)nxt[k] - i), i);
         }
-        if (i > 0) {
-            uint32_t rr = merged_rank(v, memo, tok[h], r, p + h, k - h);
-            if (rr != TKM_NO_RANK)
-                kh = (int32_t)(rr << 6 | h);
-        }
+        if (i > 0)
+            kh = key_of(merged_rank(v, memo, tok[h], r, p + h, k - h), h);
         best = ki < kh ? ki : kh;
-        for (size_t x = 0; x < width; x++)
+        TKM_NO_EARLY_UNROLL
+        for (size_t x = 0; x < W; x++)
             best = key[x] < best ? key[x] : best;
         key[h] = kh; /* for i = 0, h is i and has no pair before it: ki wins */
         key[i] = ki;
@@ -195,8 +214,36 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
             *bad = i;
             return TKM_ERR_UNENCODABLE;
         }
-    tkm_sink_put_list(out, tok, nxt, n);
+    size_t m = out->n;
+    if (W <= 8 && out->cap >= m && out->cap - m >= W) {
+        /* Every slot is stored, and the end advances past live parts only:
+         * no branch on how many parts there are. */
+        uint32_t *d = out->ids + m;
+        size_t c = 0;
+        for (size_t i = 0; i < W; i++) {
+            d[c] = tok[i];
+            c += live >> i & 1;
+        }
+        out->n = m + c;
+    } else {
+        tkm_sink_put_list(out, tok, nxt, n);
+    }
     return TKM_OK;
+}
+
+MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                           tkm_piece_cache *cache, tkm_sink *out, size_t *bad)
+{
+    tkm_piece_cache *memo = pair_memo(v, cache);
+    if (n == 0 || n > SMALL_PIECE) /* callers never pass these; GCC cannot see it */
+        return TKM_ERR_INVALID_ARGUMENT;
+    if (n <= 8)
+        return merge_fixed(v, p, n, memo, out, bad, 8);
+    if (n <= 16)
+        return merge_fixed(v, p, n, memo, out, bad, 16);
+    if (n <= 32)
+        return merge_fixed(v, p, n, memo, out, bad, 32);
+    return merge_fixed(v, p, n, memo, out, bad, SMALL_PIECE);
 }
 
 /* A 3-byte piece that is no token: one merge at most, of the lower-ranked of
