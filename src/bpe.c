@@ -100,16 +100,17 @@ static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cach
 /* The merge of a short piece (n <= SMALL_PIECE = 64), as tiktoken's
  * _byte_pair_merge but without moving arrays: part i (a start offset) has
  * token tok[i], its successor nxt[i], and key[i] = (rank of merging it with
- * its successor) << 6 | i, or NO. The smallest key is the lowest rank and, on
- * ties, the leftmost pair, which is what tiktoken picks. Ranks are below 2^24
- * (TKM_MAX_RANK), so keys fit in 30 bits, and the minimum over them is a
- * plain loop that compilers vectorise (with SSE2 on any x86-64). A part
- * merged away keeps key NO. */
+ * its successor) << 6 | i, or a key of KEY_NONE or more when that is no
+ * token. The smallest key is the lowest rank and, on ties, the leftmost pair,
+ * which is what tiktoken picks. Ranks are below 2^24 (TKM_MAX_RANK), so keys
+ * fit in 30 bits, and the minimum over them is a plain loop that compilers
+ * vectorise (with SSE2 on any x86-64). A part merged away has key KEY_NO. */
 #define KEY_NO INT32_MAX
 /* Keys from KEY_NONE up are no pair: KEY_NO, and key_of's keys for
  * TKM_NO_RANK (a rank clamped to KEY_NONE >> 6, with a conditional move
  * where a test of the rank compiles to a mispredicted branch). */
 #define KEY_NONE ((int32_t)(KEY_NO & ~63))
+_Static_assert(TKM_MAX_RANK < (uint32_t)KEY_NONE >> 6, "a rank's key is below KEY_NONE");
 static inline int32_t key_of(uint32_t rank, size_t i)
 {
     uint32_t r = rank < (uint32_t)KEY_NONE >> 6 ? rank : (uint32_t)KEY_NONE >> 6;
