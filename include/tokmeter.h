@@ -15,7 +15,10 @@
  *  - Output buffers are (T *buf, size_t cap, size_t *n_out). When the buffer
  *    is too small the function returns TKM_ERR_BUFFER_TOO_SMALL and *n_out
  *    holds the size needed; buf may be NULL when cap is 0 (a sizing call).
- *    tkm_encode_bound() gives an upper bound that is always enough.
+ *    tkm_encode_bound() gives an upper bound that is always enough. Nothing
+ *    is written at or past buf[cap]; entries from buf[*n_out] up to that may
+ *    have been used as scratch (the merge of a short piece stores a few
+ *    slots ahead of its result instead of branching on its length).
  *  - The optional `tkm_error_detail *detail` argument (may be NULL) receives
  *    where and why a call failed: byte offset, line, token, a message.
  *  - A tkm_encoding is immutable after loading and may be shared freely
