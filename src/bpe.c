@@ -179,7 +179,7 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
     }
     tok[n - 1] = v->byte_rank[b0];
     while (best < KEY_NONE) {
-        size_t i = (size_t)best & 63, j = nxt[i], k = j < n ? nxt[j] : n;
+        size_t i = (size_t)best & 63, j = nxt[i], k = nxt[j]; /* j < n: i has a pair */
         size_t h = i > 0 ? prv[i] : 0;
         uint32_t r = (uint32_t)best >> 6;
         /* The keys this step changes are set to KEY_NO first and their new
@@ -210,25 +210,12 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
     }
     /* Merged parts are tokens; a part of one byte is not, in a vocabulary
      * without every byte. */
-    for (size_t i = 0; !v->every_byte && i < n; i = nxt[i])
-        if (tok[i] == TKM_NO_RANK) {
-            *bad = i;
+    for (uint64_t rest = v->every_byte ? 0 : live; rest; rest &= rest - 1)
+        if (tok[tkm_ctz64(rest)] == TKM_NO_RANK) {
+            *bad = tkm_ctz64(rest);
             return TKM_ERR_UNENCODABLE;
         }
-    size_t m = out->n;
-    if (W <= 8 && out->cap >= m && out->cap - m >= W) {
-        /* Every slot is stored, and the end advances past live parts only:
-         * no branch on how many parts there are. */
-        uint32_t *d = out->ids + m;
-        size_t c = 0;
-        for (size_t i = 0; i < W; i++) {
-            d[c] = tok[i];
-            c += live >> i & 1;
-        }
-        out->n = m + c;
-    } else {
-        tkm_sink_put_list(out, tok, nxt, n);
-    }
+    tkm_sink_put_live(out, tok, live, W);
     return TKM_OK;
 }
 

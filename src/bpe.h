@@ -30,21 +30,32 @@ static inline void tkm_sink_put_all(tkm_sink *s, const uint32_t *ids, size_t n)
     s->n = m + n;
 }
 
-/* Append ids[0], ids[next[0]], ids[next[next[0]]], ... while below n: a
- * merge's parts, linked by their successors. */
-static inline void tkm_sink_put_list(tkm_sink *s, const uint32_t *ids, const uint8_t *next,
-                                     size_t n)
+/* Append ids[i] for each set bit i of live, lowest first (a merge's parts
+ * that were not merged away), all bits below w <= 64. With room for w ids
+ * and w <= 8, every slot is stored and the end advances past live parts
+ * only: no branch on how many parts there are (base64's short pieces make
+ * that count as good as random). */
+static inline void tkm_sink_put_live(tkm_sink *s, const uint32_t *ids, uint64_t live, size_t w)
 {
     size_t m = s->n;
-    if (s->cap >= m && s->cap - m >= n) { /* room for the most there can be */
+    if (s->cap >= m && s->cap - m >= w) { /* room for the most there can be */
         uint32_t *d = s->ids + m;
-        for (size_t i = 0; i < n; i = next[i])
-            *d++ = ids[i];
+        if (w <= 8) {
+            size_t c = 0;
+            for (size_t i = 0; i < w; i++) {
+                d[c] = ids[i];
+                c += live >> i & 1;
+            }
+            s->n = m + c;
+            return;
+        }
+        for (; live; live &= live - 1)
+            *d++ = ids[tkm_ctz64(live)];
         s->n = (size_t)(d - s->ids);
         return;
     }
-    for (size_t i = 0; i < n; i = next[i])
-        tkm_sink_put(s, ids[i]);
+    for (; live; live &= live - 1)
+        tkm_sink_put(s, ids[tkm_ctz64(live)]);
 }
 
 static inline bool tkm_sink_done(const tkm_sink *s)

@@ -28,6 +28,21 @@
 #define TKM_MAX_RANK 16777215u
 #define TKM_NO_RANK UINT32_MAX
 
+/* Index of the lowest set bit of x, x != 0. */
+static inline unsigned tkm_ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned i = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /* ---- allocation (alloc.c) ---- */
 TKM_INTERNAL void tkm_alloc_init(tkm_allocator *dst, const tkm_allocator *src);
 TKM_INTERNAL void *tkm_alloc(const tkm_allocator *a, size_t size);

@@ -618,19 +618,6 @@ static HOT_INLINE block_classes classify_block(const uint8_t *s)
 }
 #endif
 
-static HOT_INLINE unsigned ctz64(uint64_t x)
-{
-#if defined(__GNUC__)
-    return (unsigned)__builtin_ctzll(x);
-#else
-    unsigned i = 0;
-    while (!(x & 1)) {
-        x >>= 1;
-        i++;
-    }
-    return i;
-#endif
-}
 
 /* Starts of \p{N}{1,3} pieces in the digit mask d: each run's first digit,
  * then every third. */
@@ -639,9 +626,9 @@ static HOT_INLINE uint64_t digit_starts(uint64_t d)
     uint64_t starts = d & ~(d << 1);
     uint64_t fourth = d & (d << 1) & (d << 2) & (d << 3); /* a digit with 3 before it */
     while (fourth) {
-        unsigned i = ctz64(fourth); /* the run's 4th digit: a piece starts here */
+        unsigned i = tkm_ctz64(fourth); /* the run's 4th digit: a piece starts here */
         uint64_t rest = ~d >> i;    /* i < 64; rest != 0 unless the run fills the block */
-        unsigned end = rest ? i + ctz64(rest) : BLOCK;
+        unsigned end = rest ? i + tkm_ctz64(rest) : BLOCK;
         for (unsigned j = i; j < end; j += 3)
             starts |= (uint64_t)1 << j;
         fourth = end < BLOCK ? fourth & ~(((uint64_t)1 << end) - 1) : 0;
@@ -660,7 +647,7 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
         return 0;
     block_classes c = classify_block(s + pos);
     uint64_t out = ~c.in;
-    unsigned m = out ? ctz64(out) : BLOCK;
+    unsigned m = out ? tkm_ctz64(out) : BLOCK;
     if (m < BLOCK_MIN_SPAN)
         return 0;
     uint64_t span = m == BLOCK ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
@@ -680,7 +667,7 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
     uint64_t e = starts & ~(uint64_t)1; /* where pieces after the first start: their ends */
     size_t k = 0;
     while (e && k < room) {
-        ends[k++] = pos + ctz64(e);
+        ends[k++] = pos + tkm_ctz64(e);
         e &= e - 1;
     }
     return k;
