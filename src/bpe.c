@@ -68,33 +68,54 @@ static tkm_status emit_parts(const tkm_vocab *v, const uint8_t *p, const uint32_
 }
 
 /* The pair memo of cache for merging with v: none when v's ranks do not fit
- * its entries. Decided once per piece, not at every look-up. */
+ * its entries, or when some byte is no token (a part's token could then be
+ * TKM_NO_RANK, which no entry can hold). Decided once per piece, not at
+ * every look-up. */
 static inline tkm_piece_cache *pair_memo(const tkm_vocab *v, tkm_piece_cache *cache)
 {
-    return cache && tkm_pair_memo_fits(v->n_ranks) ? cache : NULL;
+    return cache && v->every_byte && tkm_pair_memo_fits(v->n_ranks) ? cache : NULL;
+}
+
+/* Rank of p[0..len), the concatenation of two adjacent parts (len >= 3),
+ * from the vocabulary: the cheap tests first, which answer most failed
+ * look-ups of random text without a hash (tkm_vocab_tri_maybe). */
+static TKM_ALWAYS_INLINE uint32_t concat_rank(const tkm_vocab *v, const uint8_t *p, size_t len)
+{
+    if (len > v->max_len || (len == 3 && !tkm_vocab_tri_maybe(v, p)))
+        return TKM_NO_RANK;
+    return tkm_vocab_find(v, p, len);
 }
 
 /* Rank of the concatenation of adjacent parts l and r (tokens), whose bytes
- * are p[0..len). Through the pair memo when there is one (pair_memo): the
- * tokens fix the bytes, so (l, r) determines the answer, and the memo
- * (128 KiB) answers from L2 what the vocabulary table (4-8 MB) answers from
- * L3 or memory. Natural text merges the same pairs over and over. */
+ * are p[0..len), through the pair memo (pair_memo, not NULL; ebits from
+ * tkm_pair_memo_bits): the tokens fix the bytes, so (l, r) determines the
+ * answer, and the memo (128 KiB) answers from L2 what the vocabulary table
+ * (4-8 MB) answers from L3 or memory. Natural text merges the same pairs
+ * over and over. The memo is asked first, also for 3-byte concatenations
+ * that the 3-byte filter would turn away: a test of the length and the
+ * filter in front of it was mispredicted on a sixth of the multilingual
+ * corpus's look-ups (cachegrind), and most of its look-ups hit. */
 static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo,
-                                              uint32_t l, uint32_t r, const uint8_t *p,
-                                              size_t len)
+                                              uint64_t ebits, uint32_t l, uint32_t r,
+                                              const uint8_t *p, size_t len)
 {
-    if (len > v->max_len || (len == 3 && !tkm_vocab_tri_maybe(v, p)))
-        return TKM_NO_RANK; /* before the memo: cheaper, and no entry evicted */
-    if (!memo || l == TKM_NO_RANK || r == TKM_NO_RANK)
-        return tkm_vocab_find(v, p, len); /* len >= 3: two parts, one merged */
     size_t slot;
-    uint64_t key = tkm_pair_memo_key(memo, l, r, &slot);
+    uint64_t key = tkm_pair_memo_key(ebits, l, r, &slot);
     uint32_t rk;
     if (tkm_pair_memo_get(memo, key, slot, &rk))
         return rk;
-    rk = tkm_vocab_find(v, p, len);
+    rk = concat_rank(v, p, len);
     tkm_pair_memo_put(memo, key, slot, rk);
     return rk;
+}
+
+/* The rank of a merge step's pair: with the memo or without (MEMO is a
+ * constant in each caller's copy, so neither tests it per look-up). */
+static TKM_ALWAYS_INLINE uint32_t pair_rank_of(const tkm_vocab *v, tkm_piece_cache *memo,
+                                               uint64_t ebits, uint32_t l, uint32_t r,
+                                               const uint8_t *p, size_t len, const bool MEMO)
+{
+    return MEMO ? merged_rank(v, memo, ebits, l, r, p, len) : concat_rank(v, p, len);
 }
 
 /* The merge of a short piece (n <= SMALL_PIECE = 64), as tiktoken's
@@ -151,8 +172,9 @@ static inline int32_t key_of(uint32_t rank, size_t i)
  * mispredictions. */
 static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_t *p, size_t n,
                                                 tkm_piece_cache *memo, tkm_sink *out,
-                                                size_t *bad, const size_t W)
+                                                size_t *bad, const size_t W, const bool MEMO)
 {
+    uint64_t ebits = MEMO ? tkm_pair_memo_bits(memo) : 0;
     int32_t key[SMALL_PIECE]; /* of which the first W are used */
     uint32_t tok[SMALL_PIECE];
     uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
@@ -180,7 +202,10 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
     tok[n - 1] = v->byte_rank[b0];
     while (best < KEY_NONE) {
         size_t i = (size_t)best & 63, j = nxt[i], k = nxt[j]; /* j < n: i has a pair */
-        size_t h = i > 0 ? prv[i] : 0;
+        /* prv[0] holds 255; part 0 has no predecessor, and h = 0 then (a
+         * mask: as a conditional, GCC loaded prv[i] behind a branch that was
+         * mispredicted on a tenth of the steps). */
+        size_t h = prv[i] & (0 - (size_t)(i > 0));
         uint32_t r = (uint32_t)best >> 6;
         /* The keys this step changes are set to KEY_NO first and their new
          * values kept in registers until the next minimum is found: a
@@ -197,10 +222,10 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
         int32_t ki = KEY_NO, kh = KEY_NO;
         if (k < n) {
             prv[k] = (uint8_t)i;
-            ki = key_of(merged_rank(v, memo, r, tok[k], p + i, (size_t)nxt[k] - i), i);
+            ki = key_of(pair_rank_of(v, memo, ebits, r, tok[k], p + i, (size_t)nxt[k] - i, MEMO), i);
         }
         if (i > 0)
-            kh = key_of(merged_rank(v, memo, tok[h], r, p + h, k - h), h);
+            kh = key_of(pair_rank_of(v, memo, ebits, tok[h], r, p + h, k - h, MEMO), h);
         best = ki < kh ? ki : kh;
         TKM_NO_EARLY_UNROLL
         for (size_t x = 0; x < W; x++)
@@ -225,13 +250,22 @@ MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p,
     tkm_piece_cache *memo = pair_memo(v, cache);
     if (n == 0 || n > SMALL_PIECE) /* callers never pass these; GCC cannot see it */
         return TKM_ERR_INVALID_ARGUMENT;
+    if (memo) {
+        if (n <= 8)
+            return merge_fixed(v, p, n, memo, out, bad, 8, true);
+        if (n <= 16)
+            return merge_fixed(v, p, n, memo, out, bad, 16, true);
+        if (n <= 32)
+            return merge_fixed(v, p, n, memo, out, bad, 32, true);
+        return merge_fixed(v, p, n, memo, out, bad, SMALL_PIECE, true);
+    }
     if (n <= 8)
-        return merge_fixed(v, p, n, memo, out, bad, 8);
+        return merge_fixed(v, p, n, NULL, out, bad, 8, false);
     if (n <= 16)
-        return merge_fixed(v, p, n, memo, out, bad, 16);
+        return merge_fixed(v, p, n, NULL, out, bad, 16, false);
     if (n <= 32)
-        return merge_fixed(v, p, n, memo, out, bad, 32);
-    return merge_fixed(v, p, n, memo, out, bad, SMALL_PIECE);
+        return merge_fixed(v, p, n, NULL, out, bad, 32, false);
+    return merge_fixed(v, p, n, NULL, out, bad, SMALL_PIECE, false);
 }
 
 /* A 3-byte piece that is no token: one merge at most, of the lower-ranked of
@@ -353,6 +387,7 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
         tkm_grow(a, (void **)&s->heap, &s->heap_cap, 3 * n + 3, sizeof *s->heap) != TKM_OK)
         return TKM_ERR_NOMEM;
     const uint32_t NONE = UINT32_MAX;
+    uint64_t ebits = memo ? tkm_pair_memo_bits(memo) : 0;
     uint32_t *nxt = s->arr, *prv = nxt + n + 1, *pair = prv + n + 1, *tok = pair + n + 1;
     uint64_t *heap = s->heap;
     size_t hn = 0;
@@ -381,12 +416,14 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
         pair[i] = TKM_NO_RANK;
         if (k < n) {
             size_t end = nxt[k];
-            if ((pair[i] = merged_rank(v, memo, r, tok[k], p + i, end - i)) != TKM_NO_RANK)
+            if ((pair[i] = pair_rank_of(v, memo, ebits, r, tok[k], p + i, end - i, memo != NULL)) !=
+                TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[i] << 32) | i);
         }
         uint32_t h = prv[i];
         if (h != NONE) {
-            if ((pair[h] = merged_rank(v, memo, tok[h], r, p + h, k - h)) != TKM_NO_RANK)
+            if ((pair[h] = pair_rank_of(v, memo, ebits, tok[h], r, p + h, k - h, memo != NULL)) !=
+                TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[h] << 32) | h);
         }
     }

@@ -121,14 +121,20 @@ static inline bool tkm_pair_memo_fits(uint32_t n_ranks)
     return n_ranks <= TKM_PAIR_NONE;
 }
 
-/* The memo entry (l, r) would have in c, with its rank field empty, and its
- * slot. l, r < TKM_PAIR_NONE. */
-static inline uint64_t tkm_pair_memo_key(const tkm_piece_cache *c, uint32_t l, uint32_t r,
-                                         size_t *slot)
+/* The epoch bits of c's memo entries (the same for every entry of a
+ * piece: computed once per merge, not per look-up). */
+static inline uint64_t tkm_pair_memo_bits(const tkm_piece_cache *c)
+{
+    return (uint64_t)(c->epoch & 15) << 60;
+}
+
+/* The memo entry (l, r) would have (ebits from tkm_pair_memo_bits), with its
+ * rank field empty, and its slot. l, r < TKM_PAIR_NONE. */
+static inline uint64_t tkm_pair_memo_key(uint64_t ebits, uint32_t l, uint32_t r, size_t *slot)
 {
     uint64_t h = ((uint64_t)l << 32 | r) * 0x9E3779B97F4A7C15ull;
     *slot = (size_t)(h >> (64 - TKM_PAIR_MEMO_BITS));
-    return (uint64_t)l | (uint64_t)r << TKM_PAIR_RANK_BITS | (uint64_t)(c->epoch & 15) << 60;
+    return (uint64_t)l | (uint64_t)r << TKM_PAIR_RANK_BITS | ebits;
 }
 
 #define TKM_PAIR_RANK_FIELD ((uint64_t)TKM_PAIR_NONE << (2 * TKM_PAIR_RANK_BITS))
