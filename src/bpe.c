@@ -452,13 +452,13 @@ static tkm_status encode_part(const tkm_bt_tables *t, const tkm_vocab *v, const 
         return tkm_bt_encode(t, v, p, n, s, a, out);
     }
     uint64_t key[4];
-    size_t slot = tkm_piece_key(p, n, key);
-    const tkm_piece_entry *e = tkm_piece_cache_find(memo, slot, key, n);
-    if (e && (e->n > 1 || tkm_bt_reachable(t, e->ids[0]))) {
-        tkm_piece_cache_replay(e, out);
+    uint64_t h = tkm_piece_key(p, n, key);
+    uint32_t ids[TKM_PIECE_MAX_BYTES];
+    size_t got = tkm_piece_cache_get(memo, h, key, n, ids);
+    if (got && (got > 1 || tkm_bt_reachable(t, ids[0]))) {
+        tkm_sink_put_all(out, ids, got);
         return TKM_OK;
     }
-    uint32_t ids[TKM_PIECE_MAX_BYTES];
     tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
     uint32_t whole = rank_of(v, p, n);
     bool same = whole == TKM_NO_RANK || tkm_bt_reachable(t, whole); /* as a whole piece */
@@ -470,7 +470,7 @@ static tkm_status encode_part(const tkm_bt_tables *t, const tkm_vocab *v, const 
             return st;
     }
     if (same && local.n <= TKM_PIECE_MAX_IDS)
-        tkm_piece_cache_put(memo, slot, key, n, ids, local.n);
+        tkm_piece_cache_put(memo, h, key, n, ids, local.n);
     tkm_sink_put_all(out, ids, local.n);
     return TKM_OK;
 }

@@ -126,22 +126,22 @@ static tkm_status merge(job *j, const uint8_t *p, size_t n, size_t base, tkm_sin
 static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
 {
     uint64_t key[4];
-    size_t slot = tkm_piece_key(p, n, key);
+    uint64_t h = tkm_piece_key(p, n, key);
     tkm_sink *out = j->sink;
+    uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
     j->lookups++;
-    const tkm_piece_entry *e = tkm_piece_cache_find(&j->ctx->cache, slot, key, n);
-    if (e) {
-        tkm_piece_cache_replay(e, out);
+    size_t k = tkm_piece_cache_get(&j->ctx->cache, h, key, n, ids);
+    if (k) {
+        tkm_sink_put_all(out, ids, k);
         return TKM_OK;
     }
     j->misses++;
-    uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
     tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
     tkm_status st = merge(j, p, n, base, &local);
     if (st != TKM_OK)
         return st;
     if (local.n <= TKM_PIECE_MAX_IDS)
-        tkm_piece_cache_put(&j->ctx->cache, slot, key, n, ids, local.n);
+        tkm_piece_cache_put(&j->ctx->cache, h, key, n, ids, local.n);
     tkm_sink_put_all(out, ids, local.n);
     return TKM_OK;
 }
@@ -191,7 +191,7 @@ static inline void prefetch_piece(const job *j, const uint8_t *p, size_t n)
      * every few pieces. */
     if (j->use_cache && n - 3 <= TKM_PIECE_MAX_BYTES - 3) {
         uint64_t key[4];
-        __builtin_prefetch(&j->ctx->cache.e[tkm_piece_key(p, n, key)]);
+        __builtin_prefetch(tkm_piece_cache_line(&j->ctx->cache, tkm_piece_key(p, n, key), n));
     }
     if (n - 3 <= 8 - 3) {
         const tkm_vocab *v = &j->enc->vocab;
@@ -421,7 +421,8 @@ static tkm_status run(tkm_context *ctx, const tkm_encoding *enc, const char *tex
     if (enc->scan == TKM_SCAN_NONE && !ctx->match.md &&
         tkm_match_scratch_init(&ctx->match, &ctx->alloc) != TKM_OK)
         return tkm_fail(d, TKM_ERR_NOMEM, "out of memory");
-    bool cached = tkm_piece_cache_bind(&ctx->cache, enc->fingerprint, len, &ctx->alloc);
+    bool cached = tkm_piece_cache_bind(&ctx->cache, enc->fingerprint, enc->vocab.n_ranks, len,
+                                       &ctx->alloc);
     job j = {ctx, enc, sink, d, (flags & TKM_ENCODE_LOSSLESS) != 0, cached, cached, 0, 0, 0, 0};
     size_t pos = 0;
     for (;;) {

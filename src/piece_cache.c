@@ -3,19 +3,24 @@
 #include "piece_cache.h"
 
 /* A context that encodes only a few short texts never pays for the tables
- * (1.125 MiB, and the misses that fill them). */
+ * (896 KiB, and the misses that fill them). */
 #define WARM_BYTES 16384
 
-/* The piece table and the pair memo, allocated as one block. */
+#define LONG_BYTES (((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry))
+#define SHORT_BYTES (((size_t)1 << TKM_PIECE_SHORT_BITS) * sizeof(tkm_short_entry))
+#define MEMO_BYTES (((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry))
+
+/* The two piece tables and the pair memo, allocated as one block. */
 static size_t table_bytes(void)
 {
-    return ((size_t)1 << TKM_PIECE_CACHE_BITS) * sizeof(tkm_piece_entry) +
-           ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof(tkm_pair_entry);
+    return LONG_BYTES + SHORT_BYTES + MEMO_BYTES;
 }
 
-bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
-                          const tkm_allocator *a)
+bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], uint32_t n_ranks,
+                          size_t len, const tkm_allocator *a)
 {
+    /* The short table packs ids in TKM_PIECE_ID_BITS bits. */
+    c->short_ok = n_ranks <= TKM_PIECE_ID_MASK + 1;
     if (TKM_UNLIKELY(!c->e)) {
         c->seen += len;
         if (c->failed || c->seen < WARM_BYTES)
@@ -28,7 +33,8 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
         /* Align to a cache line: one probe, one line. */
         uintptr_t p = ((uintptr_t)c->raw + 63) & ~(uintptr_t)63;
         c->e = (tkm_piece_entry *)p;
-        c->pairs = (tkm_pair_entry *)(c->e + ((size_t)1 << TKM_PIECE_CACHE_BITS));
+        c->s = (tkm_short_entry *)(c->e + ((size_t)1 << TKM_PIECE_CACHE_BITS));
+        c->pairs = (tkm_pair_entry *)(c->s + ((size_t)1 << TKM_PIECE_SHORT_BITS));
         memset(c->e, 0, table_bytes()); /* epoch 0 is never live */
         c->epoch = 1;
         c->owner[0] = fp[0];
@@ -42,9 +48,10 @@ bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
             memset(c->e, 0, table_bytes());
             c->epoch = 1;
         } else if ((c->epoch & 15) == 0) {
-            /* The pair memo keeps the epoch's low 4 bits, never 0 for a live
-             * epoch: entries from 16 epochs ago would look live. */
-            memset(c->pairs, 0, ((size_t)1 << TKM_PAIR_MEMO_BITS) * sizeof *c->pairs);
+            /* The short table and the pair memo keep the epoch's low 4
+             * bits, never 0 for a live epoch: entries from 16 epochs ago
+             * would look live. */
+            memset(c->s, 0, SHORT_BYTES + MEMO_BYTES);
             c->epoch++;
         }
     }

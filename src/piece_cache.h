@@ -5,14 +5,23 @@
  * same inflected words, which are not single tokens, recur within a
  * language. The vocabulary table is 4–8 MB, so nearly every whole-piece
  * lookup is a cache miss, and a piece that is not a token costs a merge with
- * several more lookups. This table (16,384 entries of 64 bytes, 1 MiB) is
- * direct-mapped and lives in the context, with a 128 KiB memo of merge
- * look-ups (mutable scratch is per thread; the encoding stays immutable).
+ * several more lookups. The cache lives in the context (mutable scratch is
+ * per thread; the encoding stays immutable) and has two direct-mapped
+ * tables, with a 128 KiB memo of merge look-ups:
+ *  - short pieces (up to 8 bytes, up to 3 ids): 16,384 entries of 16 bytes
+ *    (256 KiB). They are 80 % of the repeated pieces of both the prose and
+ *    the multilingual corpus, and four to a cache line;
+ *  - the others (up to 32 bytes, up to 7 ids): 8,192 entries of 64 bytes
+ *    (512 KiB).
+ * One table of 16,384 64-byte entries (1 MiB, session 2) did not fit the
+ * 512 KiB L2 beside the memo and the vocabulary's tags: halving it made the
+ * multilingual corpus 7 % faster and prose 3 % slower, a quarter of it
+ * prose 19 % slower (bench/README.md).
  *
- * An entry holds the piece's bytes in full (up to 32), so a hit is exact: the
- * ids are what tkm_bpe_piece returned for these very bytes with a vocabulary
- * of the same content (entries are tagged with the encoding's 128-bit
- * fingerprint through an epoch, see tkm_piece_cache_bind).
+ * An entry holds the piece's bytes in full, so a hit is exact: the ids are
+ * what tkm_bpe_piece returned for these very bytes with a vocabulary of the
+ * same content (entries are tagged with the encoding's 128-bit fingerprint
+ * through an epoch, see tkm_piece_cache_bind).
  */
 #ifndef TKM_PIECE_CACHE_H
 #define TKM_PIECE_CACHE_H
@@ -23,9 +32,22 @@
 
 #include <string.h>
 
-#define TKM_PIECE_CACHE_BITS 14
-#define TKM_PIECE_MAX_BYTES 32 /* longer pieces are not cached */
-#define TKM_PIECE_MAX_IDS 7    /* pieces with more ids are not cached */
+#define TKM_PIECE_CACHE_BITS 13 /* the table of 64-byte entries */
+#define TKM_PIECE_SHORT_BITS 14 /* the table of 16-byte entries */
+#define TKM_PIECE_MAX_BYTES 32  /* longer pieces are not cached */
+#define TKM_PIECE_MAX_IDS 7     /* pieces with more ids are not cached */
+#define TKM_PIECE_SHORT_BYTES 8 /* pieces up to this long go to the short table, */
+#define TKM_PIECE_SHORT_IDS 3   /* if they have at most this many ids, */
+#define TKM_PIECE_ID_BITS 18    /* of ids below 2^18 (else the other table) */
+
+/* An entry of the short table. val holds, from the low bits up: 3 ids of
+ * TKM_PIECE_ID_BITS bits, their number (2 bits; 0: the piece has more, and
+ * they are in the other table), the piece's length (4 bits) and the
+ * epoch's low 4 bits (never 0 for a live epoch, as in the pair memo). */
+typedef struct tkm_short_entry {
+    uint64_t key; /* the piece's bytes, zero padded */
+    uint64_t val;
+} tkm_short_entry;
 
 typedef struct tkm_piece_entry {
     uint64_t key[4]; /* the piece's bytes, zero padded */
@@ -52,24 +74,28 @@ typedef uint64_t tkm_pair_entry;
 
 typedef struct tkm_piece_cache {
     tkm_piece_entry *e; /* 64-byte aligned into raw; NULL until warm */
-    tkm_pair_entry *pairs; /* follows e in raw */
+    tkm_short_entry *s; /* follows e in raw */
+    tkm_pair_entry *pairs; /* follows s in raw */
     void *raw;
     uint64_t owner[2];  /* fingerprint of the encoding the live entries belong to */
     uint16_t epoch;
+    bool short_ok;      /* the bound encoding's ids fit the short table */
     bool failed;        /* allocation failed once: run without a cache */
     size_t seen;        /* bytes given before the table is worth allocating */
 } tkm_piece_cache;
 
-/* Point the cache at an encoding's fingerprint before encoding len bytes
- * with it; entries of any other encoding die (epoch bump). The table is
- * allocated once the context has been given enough text; returns false when
- * there is no table (cold, or out of memory: the cache only accelerates). */
-TKM_INTERNAL bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2], size_t len,
-                                       const tkm_allocator *a);
+/* Point the cache at an encoding's fingerprint (n_ranks: its largest rank
+ * + 1) before encoding len bytes with it; entries of any other encoding die
+ * (epoch bump). The tables are allocated once the context has been given
+ * enough text; returns false when there are none (cold, or out of memory:
+ * the cache only accelerates). */
+TKM_INTERNAL bool tkm_piece_cache_bind(tkm_piece_cache *c, const uint64_t fp[2],
+                                       uint32_t n_ranks, size_t len, const tkm_allocator *a);
 TKM_INTERNAL void tkm_piece_cache_free(tkm_piece_cache *c, const tkm_allocator *a);
 
-/* Fill key[0..4) with p[0..n), 1 <= n <= 32, and return its slot index. */
-static inline size_t tkm_piece_key(const uint8_t *p, size_t n, uint64_t key[4])
+/* Fill key[0..4) with p[0..n), 1 <= n <= 32, and return its hash, which
+ * gives its slot in either table. */
+static inline uint64_t tkm_piece_key(const uint8_t *p, size_t n, uint64_t key[4])
 {
     if (n >= 8) {
         /* All four words without a branch on n (a loop over n / 8 words
@@ -92,26 +118,68 @@ static inline size_t tkm_piece_key(const uint8_t *p, size_t n, uint64_t key[4])
     h ^= key[2] * 0x165667B19E3779F9ull;
     h ^= key[3] * 0xD6E8FEB86659FD93ull;
     h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    return (size_t)(h >> (64 - TKM_PIECE_CACHE_BITS));
+    return h * 0xBF58476D1CE4E5B9ull;
 }
 
-/* The live entry for this key, or NULL. */
-static inline const tkm_piece_entry *tkm_piece_cache_find(const tkm_piece_cache *c, size_t slot,
-                                                          const uint64_t key[4], size_t n)
+/* Whether a piece of n bytes is looked up in the short table first. */
+static inline bool tkm_piece_is_short(const tkm_piece_cache *c, size_t n)
 {
-    const tkm_piece_entry *e = &c->e[slot];
+    return n <= TKM_PIECE_SHORT_BYTES && c->short_ok;
+}
+
+static inline tkm_short_entry *tkm_piece_short_at(const tkm_piece_cache *c, uint64_t h)
+{
+    return &c->s[h >> (64 - TKM_PIECE_SHORT_BITS)];
+}
+
+static inline tkm_piece_entry *tkm_piece_long_at(const tkm_piece_cache *c, uint64_t h)
+{
+    /* Bits below the short table's, so a short piece that has to go to
+     * this table does not land where its short-table neighbours do. */
+    return &c->e[(h >> (64 - TKM_PIECE_SHORT_BITS - TKM_PIECE_CACHE_BITS)) &
+                 (((size_t)1 << TKM_PIECE_CACHE_BITS) - 1)];
+}
+
+/* The cache line a look-up of the piece (hash h, n bytes) reads first. */
+static inline const void *tkm_piece_cache_line(const tkm_piece_cache *c, uint64_t h, size_t n)
+{
+    return tkm_piece_is_short(c, n) ? (const void *)tkm_piece_short_at(c, h)
+                                    : (const void *)tkm_piece_long_at(c, h);
+}
+
+/* The length and epoch bits of a short entry for a piece of n bytes. */
+static inline uint64_t tkm_piece_short_tag(const tkm_piece_cache *c, size_t n)
+{
+    return (uint64_t)n << 56 | (uint64_t)(c->epoch & 15) << 60;
+}
+
+#define TKM_PIECE_ID_MASK ((1u << TKM_PIECE_ID_BITS) - 1)
+
+/* The ids of the live entry for the piece with this key (hash h, n bytes)
+ * into ids[0..TKM_PIECE_MAX_IDS); returns how many, 0 when there is none. */
+static inline size_t tkm_piece_cache_get(const tkm_piece_cache *c, uint64_t h,
+                                         const uint64_t key[4], size_t n, uint32_t *ids)
+{
+    if (tkm_piece_is_short(c, n)) {
+        const tkm_short_entry *s = tkm_piece_short_at(c, h);
+        uint64_t v = s->val;
+        if (s->key != key[0] || (v >> 56) != tkm_piece_short_tag(c, n) >> 56)
+            return 0;
+        size_t k = (size_t)(v >> (3 * TKM_PIECE_ID_BITS)) & 3;
+        ids[0] = (uint32_t)v & TKM_PIECE_ID_MASK;
+        ids[1] = (uint32_t)(v >> TKM_PIECE_ID_BITS) & TKM_PIECE_ID_MASK;
+        ids[2] = (uint32_t)(v >> (2 * TKM_PIECE_ID_BITS)) & TKM_PIECE_ID_MASK;
+        if (k)
+            return k;
+        /* count 0: more than 3 ids, kept in the other table */
+    }
+    const tkm_piece_entry *e = tkm_piece_long_at(c, h);
     if (e->len != n || e->epoch != c->epoch || e->key[0] != key[0])
-        return NULL;
+        return 0;
     if (n > 8 && (e->key[1] != key[1] || e->key[2] != key[2] || e->key[3] != key[3]))
-        return NULL;
-    return e;
-}
-
-/* Append a live entry's ids to out. */
-static inline void tkm_piece_cache_replay(const tkm_piece_entry *e, tkm_sink *out)
-{
-    tkm_sink_put_all(out, e->ids, e->n);
+        return 0;
+    memcpy(ids, e->ids, sizeof e->ids);
+    return e->n;
 }
 
 /* Whether a vocabulary of n_ranks ranks can use the pair memo (its ranks
@@ -160,10 +228,25 @@ static inline void tkm_pair_memo_put(tkm_piece_cache *c, uint64_t key, size_t sl
                                << (2 * TKM_PAIR_RANK_BITS);
 }
 
-static inline void tkm_piece_cache_put(tkm_piece_cache *c, size_t slot, const uint64_t key[4],
+/* Remember the ids[0..n_ids) (1 <= n_ids <= TKM_PIECE_MAX_IDS) of the
+ * piece with this key (hash h, n bytes). */
+static inline void tkm_piece_cache_put(tkm_piece_cache *c, uint64_t h, const uint64_t key[4],
                                        size_t n, const uint32_t *ids, size_t n_ids)
 {
-    tkm_piece_entry *e = &c->e[slot];
+    if (tkm_piece_is_short(c, n)) {
+        tkm_short_entry *s = tkm_piece_short_at(c, h);
+        uint64_t v = tkm_piece_short_tag(c, n);
+        s->key = key[0];
+        if (n_ids <= TKM_PIECE_SHORT_IDS) {
+            v |= (uint64_t)n_ids << (3 * TKM_PIECE_ID_BITS);
+            for (size_t i = 0; i < n_ids; i++)
+                v |= (uint64_t)ids[i] << (TKM_PIECE_ID_BITS * i);
+            s->val = v;
+            return;
+        }
+        s->val = v; /* count 0: see the other table */
+    }
+    tkm_piece_entry *e = tkm_piece_long_at(c, h);
     memcpy(e->key, key, sizeof e->key);
     e->len = (uint8_t)n;
     e->n = (uint8_t)n_ids;

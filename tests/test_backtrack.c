@@ -566,7 +566,7 @@ static void test_cut_pieces(void **state)
         assert_true(n_multi > 100);
         tkm_piece_cache cache;
         memset(&cache, 0, sizeof cache);
-        assert_true(tkm_piece_cache_bind(&cache, enc->fingerprint, SIZE_MAX / 2, &a));
+        assert_true(tkm_piece_cache_bind(&cache, enc->fingerprint, enc->vocab.n_ranks, SIZE_MAX / 2, &a));
         rng_state = 0xC0FFEEull + e;
         char label[96];
         for (int i = 0; i < 400; i++) {

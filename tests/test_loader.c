@@ -371,6 +371,46 @@ static void test_pair_memo_epochs(void **state)
     free(xyzw);
 }
 
+/* Ranks of 2^18 and more do not fit the piece cache's short entries (18
+ * bits an id): pieces with such ids must come back whole from a warm
+ * context, cached in the other table. "ab" = 300000, "cd" = 2^18 - 1 (the
+ * largest that fits): "abcd" is [ab, cd]. */
+static void test_large_ranks_cached(void **state)
+{
+    (void)state;
+    char *r = make_ranks(-1, "YWI= 300000\nY2Q= 262143\n");
+    tkm_encoding *enc = NULL;
+    tkm_error_detail d;
+    if (load_text(r, NULL, 0, &enc, &d) != TKM_OK)
+        fail_msg("%s", d.message);
+    size_t len = 0;
+    char *text = malloc(40001);
+    assert_non_null(text);
+    while (len + 5 <= 40000) {
+        memcpy(text + len, "abcd ", 5);
+        len += 5;
+    }
+    uint32_t *ids = malloc(len * sizeof *ids);
+    assert_non_null(ids);
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    for (int round = 0; round < 2; round++) { /* the second starts warm */
+        size_t n = 0;
+        assert_int_equal(tkm_context_encode(ctx, enc, text, len, NULL, ids, len, &n, &d), TKM_OK);
+        assert_int_equal(n, len / 5 * 3);
+        for (size_t i = 0; i < n; i += 3) {
+            assert_int_equal(ids[i], 300000);
+            assert_int_equal(ids[i + 1], 262143);
+            assert_int_equal(ids[i + 2], ' ');
+        }
+    }
+    tkm_context_free(ctx);
+    tkm_encoding_free(enc);
+    free(ids);
+    free(text);
+    free(r);
+}
+
 /* Text that switches between random base64 and hex (pieces that nearly all
  * miss the context's piece cache, so the built-in scanners' driver stops
  * using it and its pair memo for a while) and natural words (where it starts
@@ -441,7 +481,7 @@ int main(void)
         cmocka_unit_test(test_specials_and_vocab), cmocka_unit_test(test_files_and_checksums),
         cmocka_unit_test(test_regex_limits),       cmocka_unit_test(test_context_cache_isolation),
         cmocka_unit_test(test_cache_bypass_exact),
-        cmocka_unit_test(test_pair_memo_epochs),
+        cmocka_unit_test(test_pair_memo_epochs),   cmocka_unit_test(test_large_ranks_cached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     compare(NAMES[e], "tkm_bpe_piece vs reference", x, sx.n, y, sy.n, n);
 
     /* Bound with a large length so the table exists from the first input. */
-    FUZZ_CHECK(tkm_piece_cache_bind(&memo, encs[e]->fingerprint, SIZE_MAX / 2, &alloc),
+    FUZZ_CHECK(tkm_piece_cache_bind(&memo, encs[e]->fingerprint, v->n_ranks, SIZE_MAX / 2, &alloc),
                "piece cache allocation");
     for (int pass = 0; pass < 2; pass++) { /* the second pass hits the memo */
         sx = (tkm_sink){x, n + 1, 0, SIZE_MAX};
