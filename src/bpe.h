@@ -5,6 +5,8 @@
 #include "internal.h"
 #include "vocab.h"
 
+#include <string.h>
+
 /* Where tokens go: stored while they fit in ids[0..cap), always counted.
  * Work stops early once n > limit (count with a limit). */
 typedef struct tkm_sink {
@@ -28,6 +30,20 @@ static inline void tkm_sink_put_all(tkm_sink *s, const uint32_t *ids, size_t n)
     for (size_t i = 0; i < k; i++)
         s->ids[m + i] = ids[i];
     s->n = m + n;
+}
+
+/* Append ids[0..n) from an array of w >= n entries: with room for w ids,
+ * all w are stored (those past the n-th as scratch, which the output
+ * convention allows) with no branch on n. */
+static inline void tkm_sink_put_upto(tkm_sink *s, const uint32_t *ids, size_t n, size_t w)
+{
+    size_t m = s->n;
+    if (s->cap >= m && s->cap - m >= w) {
+        memcpy(s->ids + m, ids, w * sizeof *ids);
+        s->n = m + n;
+        return;
+    }
+    tkm_sink_put_all(s, ids, n);
 }
 
 /* Append ids[i] for each set bit i of live, lowest first (a merge's parts

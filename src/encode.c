@@ -132,7 +132,7 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base)
     j->lookups++;
     size_t k = tkm_piece_cache_get(&j->ctx->cache, h, key, n, ids);
     if (k) {
-        tkm_sink_put_all(out, ids, k);
+        tkm_sink_put_upto(out, ids, k, TKM_PIECE_MAX_IDS);
         return TKM_OK;
     }
     j->misses++;

@@ -156,7 +156,8 @@ static inline uint64_t tkm_piece_short_tag(const tkm_piece_cache *c, size_t n)
 #define TKM_PIECE_ID_MASK ((1u << TKM_PIECE_ID_BITS) - 1)
 
 /* The ids of the live entry for the piece with this key (hash h, n bytes)
- * into ids[0..TKM_PIECE_MAX_IDS); returns how many, 0 when there is none. */
+ * into ids[0..TKM_PIECE_MAX_IDS) (entries past the last id are zero or
+ * stale); returns how many, 0 when there is none. */
 static inline size_t tkm_piece_cache_get(const tkm_piece_cache *c, uint64_t h,
                                          const uint64_t key[4], size_t n, uint32_t *ids)
 {
@@ -169,6 +170,7 @@ static inline size_t tkm_piece_cache_get(const tkm_piece_cache *c, uint64_t h,
         ids[0] = (uint32_t)v & TKM_PIECE_ID_MASK;
         ids[1] = (uint32_t)(v >> TKM_PIECE_ID_BITS) & TKM_PIECE_ID_MASK;
         ids[2] = (uint32_t)(v >> (2 * TKM_PIECE_ID_BITS)) & TKM_PIECE_ID_MASK;
+        ids[3] = ids[4] = ids[5] = ids[6] = 0;
         if (k)
             return k;
         /* count 0: more than 3 ids, kept in the other table */
