@@ -211,8 +211,8 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
          * values kept in registers until the next minimum is found: a
          * vector load of keys just written one at a time cannot be
          * forwarded from the store buffer and waits for the stores (that
-         * wait was a tenth of merge_small's time); the look-ups in between
-         * give these stores time to drain. */
+         * wait was a tenth of merge_small's time); it now waits while the
+         * look-ups run. */
         key[h] = KEY_NO;
         key[i] = KEY_NO;
         key[j] = KEY_NO;
@@ -226,10 +226,17 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
         }
         if (i > 0)
             kh = key_of(pair_rank_of(v, memo, ebits, tok[h], r, p + h, k - h, MEMO), h);
-        best = ki < kh ? ki : kh;
+        /* The minimum of the other keys starts from KEY_NO, not from the
+         * new keys: its loads (which wait for the stores above) and its
+         * reduction then run beside the look-ups instead of after them.
+         * Started from min(ki, kh), it was a third of a step's latency with
+         * warm caches (64 -> 50 cycles a step on novel words). */
+        int32_t m = KEY_NO;
         TKM_NO_EARLY_UNROLL
         for (size_t x = 0; x < W; x++)
-            best = key[x] < best ? key[x] : best;
+            m = key[x] < m ? key[x] : m;
+        best = ki < kh ? ki : kh;
+        best = m < best ? m : best;
         key[h] = kh; /* for i = 0, h is i and has no pair before it: ki wins */
         key[i] = ki;
     }
