@@ -86,6 +86,31 @@ static TKM_ALWAYS_INLINE uint32_t concat_rank(const tkm_vocab *v, const uint8_t 
     return tkm_vocab_find(v, p, len);
 }
 
+/* The merge of a short piece (n <= SMALL_PIECE = 64), as tiktoken's
+ * _byte_pair_merge but without moving arrays: part i (a start offset) has
+ * token tok[i], its successor nxt[i], and key[i] = (rank of merging it with
+ * its successor) << 6 | i, or a key of KEY_NONE or more when that is no
+ * token. The smallest key is the lowest rank and, on ties, the leftmost pair,
+ * which is what tiktoken picks. Ranks are below 2^24 (TKM_MAX_RANK), so keys
+ * fit in 30 bits, and the minimum over them is a plain loop that compilers
+ * vectorise (with SSE2 on any x86-64). A part merged away has key KEY_NO. */
+#define KEY_NO INT32_MAX
+/* Keys from KEY_NONE up are no pair: KEY_NO, and key_of's keys for
+ * TKM_NO_RANK (a rank clamped to KEY_NONE >> 6, with a conditional move
+ * where a test of the rank compiles to a mispredicted branch). */
+#define KEY_NONE ((int32_t)(KEY_NO & ~63))
+_Static_assert(TKM_MAX_RANK < (uint32_t)KEY_NONE >> 6, "a rank's key is below KEY_NONE");
+static inline int32_t key_of(uint32_t rank, size_t i)
+{
+    uint32_t r = rank < (uint32_t)KEY_NONE >> 6 ? rank : (uint32_t)KEY_NONE >> 6;
+    return (int32_t)(r << 6 | (uint32_t)i);
+}
+/* With the memo, every rank is below TKM_PAIR_NONE (tkm_pair_memo_fits), so
+ * keys from TKM_PAIR_NONE << 6 up are no pair, and the memo's "no token"
+ * (TKM_PAIR_NONE) becomes such a key by the same shift and mask as a rank:
+ * no test of the rank on a step's critical path. */
+#define KEY_NONE_MEMO ((int32_t)(TKM_PAIR_NONE << 6))
+
 /* Rank of the concatenation of adjacent parts l and r (tokens), whose bytes
  * are p[0..len), through the pair memo (pair_memo, not NULL; ebits from
  * tkm_pair_memo_bits): the tokens fix the bytes, so (l, r) determines the
@@ -118,25 +143,26 @@ static TKM_ALWAYS_INLINE uint32_t pair_rank_of(const tkm_vocab *v, tkm_piece_cac
     return MEMO ? merged_rank(v, memo, ebits, l, r, p, len) : concat_rank(v, p, len);
 }
 
-/* The merge of a short piece (n <= SMALL_PIECE = 64), as tiktoken's
- * _byte_pair_merge but without moving arrays: part i (a start offset) has
- * token tok[i], its successor nxt[i], and key[i] = (rank of merging it with
- * its successor) << 6 | i, or a key of KEY_NONE or more when that is no
- * token. The smallest key is the lowest rank and, on ties, the leftmost pair,
- * which is what tiktoken picks. Ranks are below 2^24 (TKM_MAX_RANK), so keys
- * fit in 30 bits, and the minimum over them is a plain loop that compilers
- * vectorise (with SSE2 on any x86-64). A part merged away has key KEY_NO. */
-#define KEY_NO INT32_MAX
-/* Keys from KEY_NONE up are no pair: KEY_NO, and key_of's keys for
- * TKM_NO_RANK (a rank clamped to KEY_NONE >> 6, with a conditional move
- * where a test of the rank compiles to a mispredicted branch). */
-#define KEY_NONE ((int32_t)(KEY_NO & ~63))
-_Static_assert(TKM_MAX_RANK < (uint32_t)KEY_NONE >> 6, "a rank's key is below KEY_NONE");
-static inline int32_t key_of(uint32_t rank, size_t i)
+/* merge_fixed's key for the pair at part i: as key_of(pair_rank_of(...), i),
+ * but a memo hit gives the key directly (KEY_NONE_MEMO and up for no
+ * token). */
+static TKM_ALWAYS_INLINE int32_t pair_key_of(const tkm_vocab *v, tkm_piece_cache *memo,
+                                             uint64_t ebits, uint32_t l, uint32_t r,
+                                             const uint8_t *p, size_t len, size_t i,
+                                             const bool MEMO)
 {
-    uint32_t r = rank < (uint32_t)KEY_NONE >> 6 ? rank : (uint32_t)KEY_NONE >> 6;
-    return (int32_t)(r << 6 | (uint32_t)i);
+    if (!MEMO)
+        return key_of(concat_rank(v, p, len), i);
+    size_t slot;
+    uint64_t key = tkm_pair_memo_key(ebits, l, r, &slot);
+    int32_t k;
+    if (tkm_pair_memo_get_key(memo, key, slot, i, &k))
+        return k;
+    uint32_t rk = concat_rank(v, p, len);
+    tkm_pair_memo_put(memo, key, slot, rk);
+    return key_of(rk, i);
 }
+
 /* SSE2 has no 32-bit integer minimum (pminsd is SSE4.1), so the compiler
  * emulates it with compares and masks: on the multilingual corpus the scan
  * was a third of merge_small's instructions. Where GCC or Clang can build
@@ -200,7 +226,8 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
         b0 = b1;
     }
     tok[n - 1] = v->byte_rank[b0];
-    while (best < KEY_NONE) {
+    const int32_t none = MEMO ? KEY_NONE_MEMO : KEY_NONE; /* keys from here up: no pair */
+    while (best < none) {
         size_t i = (size_t)best & 63, j = nxt[i], k = nxt[j]; /* j < n: i has a pair */
         /* prv[0] holds 255; part 0 has no predecessor, and h = 0 then (a
          * mask: as a conditional, GCC loaded prv[i] behind a branch that was
@@ -222,10 +249,10 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
         int32_t ki = KEY_NO, kh = KEY_NO;
         if (k < n) {
             prv[k] = (uint8_t)i;
-            ki = key_of(pair_rank_of(v, memo, ebits, r, tok[k], p + i, (size_t)nxt[k] - i, MEMO), i);
+            ki = pair_key_of(v, memo, ebits, r, tok[k], p + i, (size_t)nxt[k] - i, i, MEMO);
         }
         if (i > 0)
-            kh = key_of(pair_rank_of(v, memo, ebits, tok[h], r, p + h, k - h, MEMO), h);
+            kh = pair_key_of(v, memo, ebits, tok[h], r, p + h, k - h, h, MEMO);
         /* The minimum of the other keys starts from KEY_NO, not from the
          * new keys: its loads (which wait for the stores above) and its
          * reduction then run beside the look-ups instead of after them.

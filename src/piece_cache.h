@@ -224,6 +224,20 @@ static inline bool tkm_pair_memo_get(const tkm_piece_cache *c, uint64_t key, siz
     return true;
 }
 
+/* As tkm_pair_memo_get, but the answer as merge_small's key for the pair
+ * at part i < 64: the rank, or TKM_PAIR_NONE for no token, shifted left by
+ * 6, with i in the low bits. */
+static inline bool tkm_pair_memo_get_key(const tkm_piece_cache *c, uint64_t key, size_t slot,
+                                         size_t i, int32_t *k)
+{
+    tkm_pair_entry e = c->pairs[slot];
+    if ((e & ~TKM_PAIR_RANK_FIELD) != key)
+        return false;
+    *k = (int32_t)((e >> (2 * TKM_PAIR_RANK_BITS - 6)) & ((uint64_t)TKM_PAIR_NONE << 6)) |
+         (int32_t)i;
+    return true;
+}
+
 static inline void tkm_pair_memo_put(tkm_piece_cache *c, uint64_t key, size_t slot, uint32_t rank)
 {
     c->pairs[slot] = key | (uint64_t)(rank == TKM_NO_RANK ? TKM_PAIR_NONE : rank)
