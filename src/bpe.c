@@ -203,6 +203,11 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
     uint64_t ebits = MEMO ? tkm_pair_memo_bits(memo) : 0;
     int32_t key[SMALL_PIECE]; /* of which the first W are used */
     uint32_t tok[SMALL_PIECE];
+    /* ntok[i] = tok[nxt[i]], the successor's token (kept with the memo,
+     * whose look-ups are by tokens): the right look-up of a step then waits
+     * for two loads (nxt[i], ntok[j]) instead of three (nxt[i], nxt[j],
+     * tok[k]). Multilingual o200k +7 % in paired runs. */
+    uint32_t ntok[SMALL_PIECE];
     uint8_t nxt[SMALL_PIECE], prv[SMALL_PIECE];
     for (size_t i = 0; i < W; i++) {
         nxt[i] = (uint8_t)(i + 1);
@@ -220,12 +225,16 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
     for (size_t i = 0; i + 1 < n; i++) {
         size_t b1 = p[i + 1];
         tok[i] = v->byte_rank[b0];
+        if (MEMO)
+            ntok[i] = v->byte_rank[b1];
         int32_t k = key_of(v->pair_rank[b0 << 8 | b1], i);
         key[i] = k;
         best = k < best ? k : best;
         b0 = b1;
     }
     tok[n - 1] = v->byte_rank[b0];
+    if (MEMO)
+        ntok[n - 1] = TKM_NO_RANK; /* no successor */
     const int32_t none = MEMO ? KEY_NONE_MEMO : KEY_NONE; /* keys from here up: no pair */
     while (best < none) {
         size_t i = (size_t)best & 63, j = nxt[i], k = nxt[j]; /* j < n: i has a pair */
@@ -244,12 +253,18 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
         key[i] = KEY_NO;
         key[j] = KEY_NO;
         live &= ~(1ull << j);
+        uint32_t tk = MEMO ? ntok[j] : 0; /* tok[k], when k < n; without the
+                                            * memo, look-ups need no tokens */
         tok[i] = r;
         nxt[i] = (uint8_t)k;
+        if (MEMO) {
+            ntok[h] = r; /* for i = 0, h is i: overwritten next */
+            ntok[i] = tk;
+        }
         int32_t ki = KEY_NO, kh = KEY_NO;
         if (k < n) {
             prv[k] = (uint8_t)i;
-            ki = pair_key_of(v, memo, ebits, r, tok[k], p + i, (size_t)nxt[k] - i, i, MEMO);
+            ki = pair_key_of(v, memo, ebits, r, tk, p + i, (size_t)nxt[k] - i, i, MEMO);
         }
         if (i > 0)
             kh = pair_key_of(v, memo, ebits, tok[h], r, p + h, k - h, h, MEMO);
