@@ -293,28 +293,29 @@ static TKM_ALWAYS_INLINE tkm_status merge_fixed(const tkm_vocab *v, const uint8_
     return TKM_OK;
 }
 
+/* merge_fixed at the narrowest width that holds n bytes. */
+static TKM_ALWAYS_INLINE tkm_status merge_width(const tkm_vocab *v, const uint8_t *p, size_t n,
+                                                tkm_piece_cache *memo, tkm_sink *out,
+                                                size_t *bad, const bool MEMO)
+{
+    if (n <= 8)
+        return merge_fixed(v, p, n, memo, out, bad, 8, MEMO);
+    if (n <= 16)
+        return merge_fixed(v, p, n, memo, out, bad, 16, MEMO);
+    if (n <= 32)
+        return merge_fixed(v, p, n, memo, out, bad, 32, MEMO);
+    return merge_fixed(v, p, n, memo, out, bad, SMALL_PIECE, MEMO);
+}
+
 MERGE_CLONES static tkm_status merge_small(const tkm_vocab *v, const uint8_t *p, size_t n,
                                            tkm_piece_cache *cache, tkm_sink *out, size_t *bad)
 {
     tkm_piece_cache *memo = pair_memo(v, cache);
     if (n == 0 || n > SMALL_PIECE) /* callers never pass these; GCC cannot see it */
         return TKM_ERR_INVALID_ARGUMENT;
-    if (memo) {
-        if (n <= 8)
-            return merge_fixed(v, p, n, memo, out, bad, 8, true);
-        if (n <= 16)
-            return merge_fixed(v, p, n, memo, out, bad, 16, true);
-        if (n <= 32)
-            return merge_fixed(v, p, n, memo, out, bad, 32, true);
-        return merge_fixed(v, p, n, memo, out, bad, SMALL_PIECE, true);
-    }
-    if (n <= 8)
-        return merge_fixed(v, p, n, NULL, out, bad, 8, false);
-    if (n <= 16)
-        return merge_fixed(v, p, n, NULL, out, bad, 16, false);
-    if (n <= 32)
-        return merge_fixed(v, p, n, NULL, out, bad, 32, false);
-    return merge_fixed(v, p, n, NULL, out, bad, SMALL_PIECE, false);
+    if (memo)
+        return merge_width(v, p, n, memo, out, bad, true);
+    return merge_width(v, p, n, NULL, out, bad, false);
 }
 
 /* A 3-byte piece that is no token: one merge at most, of the lower-ranked of

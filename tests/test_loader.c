@@ -322,6 +322,17 @@ static void test_context_cache_isolation(void **state)
  * that B meets A's low bits whether or not the epoch skipped a value in
  * between. Every vocabulary has a 5-byte token ("qqqqq"), so that a 3-byte
  * concatenation is never ruled out by length before the memo is asked. */
+/* 40,000 bytes of a 5-byte unit, enough to warm a context's piece cache;
+ * *len = 40000. */
+static char *repeat_unit(const char unit[5], size_t *len)
+{
+    char *s = malloc(40000);
+    assert_non_null(s);
+    for (*len = 0; *len + 5 <= 40000; *len += 5)
+        memcpy(s + *len, unit, 5);
+    return s;
+}
+
 static void test_pair_memo_epochs(void **state)
 {
     (void)state;
@@ -330,14 +341,7 @@ static void test_pair_memo_epochs(void **state)
     const char *ranks_other[2] = {"eHk= 256\ncXFxcXE= 257\n",          /* xy */
                                   "eXo= 256\ncXFxcXE= 257\n"};         /* yz */
     size_t len = 0;
-    char *abcd = malloc(40001), *xyzw = malloc(40001);
-    assert_non_null(abcd);
-    assert_non_null(xyzw);
-    while (len + 5 <= 40000) {
-        memcpy(abcd + len, "abcd ", 5);
-        memcpy(xyzw + len, "xyzw ", 5);
-        len += 5;
-    }
+    char *abcd = repeat_unit("abcd ", &len), *xyzw = repeat_unit("xyzw ", &len);
     uint32_t *ids = malloc(len * sizeof *ids);
     assert_non_null(ids);
     tkm_context *ctx = NULL;
@@ -384,12 +388,7 @@ static void test_large_ranks_cached(void **state)
     if (load_text(r, NULL, 0, &enc, &d) != TKM_OK)
         fail_msg("%s", d.message);
     size_t len = 0;
-    char *text = malloc(40001);
-    assert_non_null(text);
-    while (len + 5 <= 40000) {
-        memcpy(text + len, "abcd ", 5);
-        len += 5;
-    }
+    char *text = repeat_unit("abcd ", &len);
     uint32_t *ids = malloc(len * sizeof *ids);
     assert_non_null(ids);
     tkm_context *ctx = NULL;
