@@ -166,6 +166,43 @@ static char *worst(const char *kind, size_t *len)
             x = x * 1664525u + 1013904223u;
             s[i] = "0123456789abcdef"[x >> 28];
         }
+    } else if (strcmp(kind, "1MiB-minified") == 0) {
+        /* Minified JavaScript as bundlers emit it: one line, names of one
+         * to three characters, no optional whitespace. A fixed
+         * pseudo-random walk: an operand (a name, a number or a short
+         * string), then an operator or a keyword that joins it to the
+         * next. */
+        static const char *const join[] = {
+            ".", "=", "(", ")", ",", ");", "){", "}", "[", "]", "&&", "||", "===", "!==",
+            "+", "-", "*", "?", ":", ";", "=>", "++", "<", ">=", ".length;", ").", "](",
+            ";var ", ";return ", "){return ", ";if(", "}else{", "function(", ";for(var ",
+            ".prototype.", ".call(this,", "=new ", "=typeof ", "=void 0;", "=!0,", "=!1;",
+            "=null;", "Object.keys(",
+        };
+        static const char name0[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$";
+        static const char name1[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        uint32_t x = 11;
+        size_t i = 0;
+        while (i + 32 <= n) {
+            x = x * 1664525u + 1013904223u;
+            unsigned what = x >> 28, r = (x >> 8) & 0xFFFFF;
+            if (what < 12) { /* a name */
+                s[i++] = name0[r % 54];
+                for (unsigned k = (r >> 6) % 3; k > 0; k--, r /= 36)
+                    s[i++] = name1[(r >> 8) % 36];
+            } else if (what < 15) { /* a number */
+                i += (size_t)snprintf(s + i, 12, "%u", r % (what == 12 ? 10 : 100000));
+            } else { /* a short string */
+                i += (size_t)snprintf(s + i, 12, "\"%c%c%u\"", name0[r % 26],
+                                      name0[(r >> 5) % 26], r % 100);
+            }
+            x = x * 1664525u + 1013904223u;
+            const char *f = join[(x >> 8) % (sizeof join / sizeof *join)];
+            size_t fl = strlen(f);
+            memcpy(s + i, f, fl);
+            i += fl;
+        }
+        n = i;
     }
     *len = n;
     return s;
@@ -201,7 +238,7 @@ int main(int argc, char **argv)
     }
     static const char *const kinds[] = {"1MiB-a",      "1MiB-spaces",     "1MiB-newlines",
                                         "1MiB-digits", "a+1MiB-spaces+b", "1MiB-cjk",
-                                        "1MiB-base64", "1MiB-hex"};
+                                        "1MiB-base64", "1MiB-hex",        "1MiB-minified"};
     for (size_t e = 0; e < n_encs; e++) {
         double t0 = now();
         tkm_encoding *enc = NULL;
