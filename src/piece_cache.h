@@ -199,11 +199,15 @@ static inline uint64_t tkm_pair_memo_bits(const tkm_piece_cache *c)
 }
 
 /* The memo entry (l, r) would have (ebits from tkm_pair_memo_bits), with its
- * rank field empty, and its slot. l, r < TKM_PAIR_NONE. */
+ * rank field empty, and its slot. l, r < TKM_PAIR_NONE. The slot mixes only
+ * l; r's low bits are XORed in as they are. In a merge step's right look-up
+ * l is the merged token, known at the step's start, and r is loaded last:
+ * one operation instead of a multiply after the load (multilingual +1 to
+ * +6 % in paired runs). */
 static inline uint64_t tkm_pair_memo_key(uint64_t ebits, uint32_t l, uint32_t r, size_t *slot)
 {
-    uint64_t h = ((uint64_t)l << 32 | r) * 0x9E3779B97F4A7C15ull;
-    *slot = (size_t)(h >> (64 - TKM_PAIR_MEMO_BITS));
+    uint64_t h = (uint64_t)l * 0x9E3779B97F4A7C15ull;
+    *slot = (size_t)(h >> (64 - TKM_PAIR_MEMO_BITS)) ^ (r & ((1u << TKM_PAIR_MEMO_BITS) - 1));
     return (uint64_t)l | (uint64_t)r << TKM_PAIR_RANK_BITS | ebits;
 }
 
