@@ -119,33 +119,36 @@ static inline int32_t key_of(uint32_t rank, size_t i)
  * over and over. The memo is asked first, also for 3-byte concatenations
  * that the 3-byte filter would turn away: a test of the length and the
  * filter in front of it was mispredicted on a sixth of the multilingual
- * corpus's look-ups (cachegrind), and most of its look-ups hit. */
+ * corpus's look-ups (cachegrind), and most of its look-ups hit.
+ * memo_miss is the part after a miss: the vocabulary's answer, remembered. */
+static TKM_ALWAYS_INLINE uint32_t memo_miss(const tkm_vocab *v, tkm_piece_cache *memo,
+                                            uint64_t key, size_t slot, const uint8_t *p,
+                                            size_t len)
+{
+    uint32_t rk = concat_rank(v, p, len);
+    tkm_pair_memo_put(memo, key, slot, rk);
+    return rk;
+}
+
+/* The rank of a pair for merge_heap: through the memo when there is one. */
 static TKM_ALWAYS_INLINE uint32_t merged_rank(const tkm_vocab *v, tkm_piece_cache *memo,
                                               uint64_t ebits, uint32_t l, uint32_t r,
                                               const uint8_t *p, size_t len)
 {
+    if (!memo)
+        return concat_rank(v, p, len);
     size_t slot;
     uint64_t key = tkm_pair_memo_key(ebits, l, r, &slot);
     uint32_t rk;
     if (tkm_pair_memo_get(memo, key, slot, &rk))
         return rk;
-    rk = concat_rank(v, p, len);
-    tkm_pair_memo_put(memo, key, slot, rk);
-    return rk;
+    return memo_miss(v, memo, key, slot, p, len);
 }
 
-/* The rank of a merge step's pair: with the memo or without (MEMO is a
- * constant in each caller's copy, so neither tests it per look-up). */
-static TKM_ALWAYS_INLINE uint32_t pair_rank_of(const tkm_vocab *v, tkm_piece_cache *memo,
-                                               uint64_t ebits, uint32_t l, uint32_t r,
-                                               const uint8_t *p, size_t len, const bool MEMO)
-{
-    return MEMO ? merged_rank(v, memo, ebits, l, r, p, len) : concat_rank(v, p, len);
-}
-
-/* merge_fixed's key for the pair at part i: as key_of(pair_rank_of(...), i),
- * but a memo hit gives the key directly (KEY_NONE_MEMO and up for no
- * token). */
+/* merge_fixed's key for the pair at part i: key_of(its rank, i), with the
+ * memo or without (MEMO is a constant in each copy of merge_fixed, so
+ * neither tests it per look-up). A memo hit gives the key directly
+ * (KEY_NONE_MEMO and up for no token). */
 static TKM_ALWAYS_INLINE int32_t pair_key_of(const tkm_vocab *v, tkm_piece_cache *memo,
                                              uint64_t ebits, uint32_t l, uint32_t r,
                                              const uint8_t *p, size_t len, size_t i,
@@ -158,9 +161,7 @@ static TKM_ALWAYS_INLINE int32_t pair_key_of(const tkm_vocab *v, tkm_piece_cache
     int32_t k;
     if (tkm_pair_memo_get_key(memo, key, slot, i, &k))
         return k;
-    uint32_t rk = concat_rank(v, p, len);
-    tkm_pair_memo_put(memo, key, slot, rk);
-    return key_of(rk, i);
+    return key_of(memo_miss(v, memo, key, slot, p, len), i);
 }
 
 /* SSE2 has no 32-bit integer minimum (pminsd is SSE4.1), so the compiler
@@ -466,14 +467,12 @@ static tkm_status merge_heap(const tkm_vocab *v, const uint8_t *p, size_t n, tkm
         pair[i] = TKM_NO_RANK;
         if (k < n) {
             size_t end = nxt[k];
-            if ((pair[i] = pair_rank_of(v, memo, ebits, r, tok[k], p + i, end - i, memo != NULL)) !=
-                TKM_NO_RANK)
+            if ((pair[i] = merged_rank(v, memo, ebits, r, tok[k], p + i, end - i)) != TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[i] << 32) | i);
         }
         uint32_t h = prv[i];
         if (h != NONE) {
-            if ((pair[h] = pair_rank_of(v, memo, ebits, tok[h], r, p + h, k - h, memo != NULL)) !=
-                TKM_NO_RANK)
+            if ((pair[h] = merged_rank(v, memo, ebits, tok[h], r, p + h, k - h)) != TKM_NO_RANK)
                 heap_push(heap, &hn, ((uint64_t)pair[h] << 32) | h);
         }
     }
