@@ -4,7 +4,9 @@
  *
  * LIB_A and LIB_B are two shared builds of the library (configured with
  * -DBUILD_SHARED_LIBS=ON), for example of two commits. Both are loaded with
- * dlopen (RTLD_LOCAL: each keeps its own symbols and embedded tables), and
+ * dlopen (RTLD_LOCAL: each keeps its own symbols and embedded tables; two
+ * paths to one file load it once, so copy it to time a build against
+ * itself), and
  * each round times one pass of each over the file, in alternating order,
  * every pass with a fresh context as tkm_bench's. Prints the MB/s of each,
  * the ratio of their total times, and the median and quartiles of the
@@ -226,6 +228,8 @@ int main(int argc, char **argv)
     memset(ab, 0, sizeof ab);
     if (open_build(&ab[0], argv[i], encoding) || open_build(&ab[1], argv[i + 1], encoding))
         return 3;
+    if (ab[0].dl == ab[1].dl)
+        fprintf(stderr, "tkm_ab: note: A and B are one library loaded once (the same file)\n");
     int rc = 0;
     for (int f = i + 2; f < argc; f++)
         if (run_file(ab, argv[f], rounds, count) != 0)

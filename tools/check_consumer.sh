@@ -48,4 +48,16 @@ C
   cmake --build "$tmp/cm-$shared/build" >/dev/null
   LD_LIBRARY_PATH="$prefix/lib:$prefix/lib/x86_64-linux-gnu" "$tmp/cm-$shared/build/consumer"
   echo "consumer ok (BUILD_SHARED_LIBS=$shared): pkg-config and find_package"
+
+  # bench/ab.c (tkm_ab) against the installed shared library loaded twice:
+  # it must load both, run both, and find the same token counts.
+  if [ "$shared" = ON ]; then
+    # (a copy: dlopen loads one file once, whatever the path)
+    so=$(find "$prefix" -name 'libtokmeter.so' | head -n 1)
+    cp "$so" "$tmp/libtokmeter-copy.so"
+    cc -std=c11 -D_POSIX_C_SOURCE=200809L -I"$prefix/include" -o "$tmp/tkm_ab" bench/ab.c -ldl
+    "$tmp/tkm_ab" --rounds 3 "$so" "$tmp/libtokmeter-copy.so" README.md
+    "$tmp/tkm_ab" --count --rounds 3 -e cl100k_base "$so" "$tmp/libtokmeter-copy.so" README.md
+    echo "tkm_ab ok against the installed shared library"
+  fi
 done
