@@ -209,9 +209,9 @@ static inline void prefetch_piece(job *j, const uint8_t *p, size_t n, piece_key 
      * range check (n - 3 wraps for them): on base64, where lengths are as
      * good as random, a separate test of n <= 2 cost a mispredicted branch
      * every few pieces. The key is kept for piece_cached, which looks up
-     * exactly these pieces: computed once, not twice (-2 % instructions on
-     * the multilingual corpus, and half the mispredictions of the key's
-     * test of the length). */
+     * exactly these pieces: computed once, not twice (multilingual o200k:
+     * -1.2 % instructions, -3.4 % mispredictions, the key's test of the
+     * length among them). */
     if (j->use_cache && n - 3 <= TKM_PIECE_MAX_BYTES - 3) {
         pk->h = tkm_piece_key(p, n, pk->key);
         TKM_PREFETCH(tkm_piece_cache_line(&j->ctx->cache, pk->h, n));
