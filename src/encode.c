@@ -105,11 +105,19 @@ typedef struct job {
 
 #if defined(__GNUC__)
 #  define COLD_PATH __attribute__((noinline))
-#  define TKM_PREFETCH(a) __builtin_prefetch(a)
 #else
 #  define COLD_PATH
-#  define TKM_PREFETCH(a) ((void)(a))
 #endif
+
+/* Whether a piece of n bytes goes through the piece cache (piece_cached).
+ * prefetch_piece computes the key of exactly these pieces for it. Pieces
+ * of one or two bytes read direct tables. One range check (n - 3 wraps for
+ * them): on base64, where lengths are as good as random, a separate test
+ * of n <= 2 cost a mispredicted branch every few pieces. */
+static inline bool cached_piece(const job *j, size_t n)
+{
+    return j->use_cache && n - 3 <= TKM_PIECE_MAX_BYTES - 3;
+}
 
 static tkm_status piece_error(job *j, tkm_status st, const uint8_t *p, size_t n, size_t base,
                               size_t bad)
@@ -170,7 +178,7 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base,
 static COLD_PATH tkm_status piece_slow(job *j, const uint8_t *p, size_t n, size_t base,
                                        const piece_key *pk)
 {
-    if (j->use_cache && n > 2 && n <= TKM_PIECE_MAX_BYTES)
+    if (cached_piece(j, n))
         return piece_cached(j, p, n, base, pk);
     return merge(j, p, n, base, j->sink);
 }
@@ -205,18 +213,17 @@ static inline tkm_status piece(job *j, const uint8_t *p, size_t n, size_t base,
  * batch where over a quarter missed. */
 static inline void prefetch_piece(job *j, const uint8_t *p, size_t n, piece_key *pk)
 {
-    /* Pieces of one or two bytes read direct tables. Each test is one
-     * range check (n - 3 wraps for them): on base64, where lengths are as
-     * good as random, a separate test of n <= 2 cost a mispredicted branch
-     * every few pieces. The key is kept for piece_cached, which looks up
-     * exactly these pieces: computed once, not twice (multilingual o200k:
-     * -1.2 % instructions, -3.4 % mispredictions, the key's test of the
-     * length among them). */
-    if (j->use_cache && n - 3 <= TKM_PIECE_MAX_BYTES - 3) {
+    /* The key is kept for piece_cached: computed once, not twice
+     * (multilingual o200k: -1.2 % instructions, -3.4 % mispredictions, the
+     * key's test of the length among them). */
+    if (cached_piece(j, n)) {
         pk->h = tkm_piece_key(p, n, pk->key);
-        TKM_PREFETCH(tkm_piece_cache_line(&j->ctx->cache, pk->h, n));
+#if defined(__GNUC__)
+        __builtin_prefetch(tkm_piece_cache_line(&j->ctx->cache, pk->h, n));
+#endif
     }
 #if defined(__GNUC__)
+    /* n - 3 wraps for one or two bytes, as in cached_piece */
     if (n - 3 <= 8 - 3) {
         const tkm_vocab *v = &j->enc->vocab;
         size_t i = (size_t)tkm_vocab_hash(p, n, tkm_vocab_head(p, n)) & v->mask;
