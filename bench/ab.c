@@ -22,6 +22,8 @@
  */
 #include "tokmeter.h"
 
+#include "bench_util.h"
+
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +54,6 @@ typedef struct build {
     bound_fn bound;
     tkm_encoding *enc;
 } build;
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* dlsym into a function pointer: POSIX's idiom, since ISO C has no
  * conversion from void * to a function pointer. */
@@ -102,10 +97,10 @@ static double pass(const build *b, const char *text, size_t len, uint32_t *ids, 
     tkm_context *ctx = NULL;
     if (b->ctx_create(NULL, &ctx) != TKM_OK)
         return -1;
-    double s = now();
+    double s = bench_now(CLOCK_MONOTONIC);
     tkm_status st = count ? b->count(ctx, b->enc, text, len, &o, SIZE_MAX, n, NULL, NULL)
                           : b->encode(ctx, b->enc, text, len, &o, ids, cap, n, NULL);
-    double e = now();
+    double e = bench_now(CLOCK_MONOTONIC);
     b->ctx_free(ctx);
     return st == TKM_OK ? e - s : -1;
 }
@@ -116,38 +111,10 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1 << 20;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static int run_file(build ab[2], const char *path, int rounds, bool count)
 {
     size_t len = 0;
-    char *text = read_file(path, &len);
+    char *text = bench_read_all(path, &len);
     if (!text) {
         fprintf(stderr, "tkm_ab: cannot read %s\n", path);
         return -1;

@@ -16,6 +16,8 @@
  */
 #include "tokmeter.h"
 
+#include "bench_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,34 +27,7 @@ static clockid_t bench_clock = CLOCK_MONOTONIC;
 
 static double now(void)
 {
-    struct timespec ts;
-    clock_gettime(bench_clock, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    char *p = malloc(cap);
-    while (p) {
-        n += fread(p + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *q = realloc(p, cap * 2);
-        if (!q) {
-            free(p);
-            p = NULL;
-            break;
-        }
-        p = q;
-        cap *= 2;
-    }
-    fclose(f);
-    *len = n;
-    return p;
+    return bench_now(bench_clock);
 }
 
 /* One pass over the text with a fresh context, as a one-shot caller (the
@@ -249,7 +224,7 @@ int main(int argc, char **argv)
         printf("%-13s load %.2f ms\n", encs[e], (now() - t0) * 1e3);
         for (size_t f = 0; f < n_files; f++) {
             size_t len;
-            char *text = read_all(files[f], &len);
+            char *text = bench_read_all(files[f], &len);
             if (!text) {
                 fprintf(stderr, "cannot read %s\n", files[f]);
                 return 2;
