@@ -408,13 +408,24 @@ TKM_API tkm_status tkm_stream_create(const tkm_encoding *enc, const tkm_encode_o
 /**
  * Feed the next len bytes. Errors (same statuses as tkm_count) report byte
  * offsets from the start of the whole stream; after an error the stream only
- * accepts tkm_stream_free().
+ * accepts tkm_stream_reset() and tkm_stream_free().
  */
 TKM_API tkm_status tkm_stream_feed(tkm_stream *s, const char *data, size_t len,
                                    tkm_error_detail *detail);
 
 /** End of input: *n_out is the token count of everything fed. */
 TKM_API tkm_status tkm_stream_finish(tkm_stream *s, size_t *n_out, tkm_error_detail *detail);
+
+/**
+ * Start a new text on s, as if it had just been created with the same
+ * encoding, options and allocator: the count, the text held back and any
+ * failure are cleared. The context s counts with is kept, with what it has
+ * cached, and so is its buffer: counting many texts one after another (the
+ * CLI over many files) then allocates nothing per text, and short texts
+ * find the piece cache warm. Counts never depend on earlier texts. Returns
+ * TKM_OK, or TKM_ERR_INVALID_ARGUMENT when s is NULL.
+ */
+TKM_API tkm_status tkm_stream_reset(tkm_stream *s);
 
 /** Free a stream (NULL is fine). */
 TKM_API void tkm_stream_free(tkm_stream *s);

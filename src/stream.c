@@ -160,6 +160,21 @@ tkm_status tkm_stream_feed(tkm_stream *s, const char *data, size_t len, tkm_erro
     return TKM_OK;
 }
 
+tkm_status tkm_stream_reset(tkm_stream *s)
+{
+    if (!s)
+        return TKM_ERR_INVALID_ARGUMENT;
+    /* Everything but the context and the buffer's memory: the piece cache
+     * is exact (entries hold the piece's bytes, tagged with the encoding),
+     * so keeping it warm cannot change a count. */
+    s->len = 0;
+    s->scanned = 0;
+    s->base = 0;
+    s->count = 0;
+    s->failed = false;
+    return TKM_OK;
+}
+
 tkm_status tkm_stream_finish(tkm_stream *s, size_t *n_out, tkm_error_detail *d)
 {
     tkm_detail_clear(d);

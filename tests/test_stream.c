@@ -197,6 +197,66 @@ static void test_stream_errors(void **state)
     tkm_encoding_free(enc);
 }
 
+/* Feed text and finish: the first failure (a stream may hold text back
+ * and report its error only at the end). */
+static tkm_status feed_finish(tkm_stream *st, const char *text, size_t n, tkm_error_detail *d)
+{
+    size_t c;
+    tkm_status s = tkm_stream_feed(st, text, n, d);
+    return s == TKM_OK ? tkm_stream_finish(st, &c, d) : s;
+}
+
+/* Many texts through one stream, reset between them (as the CLI counts many
+ * files): each count equals the text's own, whatever came before it, a
+ * partly fed text or a failure. The texts add up to well over the 16 KiB
+ * after which a context's piece cache is warm, so later texts are counted
+ * with entries earlier ones left. */
+static void test_stream_reset(void **state)
+{
+    (void)state;
+    static const char *const encs[] = {"cl100k_base", "o200k_base"};
+    for (size_t e = 0; e < 2; e++) {
+        tkm_encoding *enc = NULL;
+        assert_int_equal(tkm_encoding_load_builtin(encs[e], NULL, &enc), TKM_OK);
+        tkm_encode_options o = {TKM_ENCODE_SPECIAL_AS_TEXT, NULL, 0};
+        tkm_stream *st = NULL;
+        assert_int_equal(tkm_stream_create(enc, &o, NULL, &st), TKM_OK);
+        tkm_error_detail d;
+        for (int i = 0; i < 40; i++) {
+            size_t n;
+            char *s = make_text(100 + next() % 6000, &n, false);
+            size_t want = whole_count(enc, s, n, o.flags);
+            if (i % 3 == 1) { /* an abandoned text before this one */
+                assert_int_equal(tkm_stream_feed(st, s, n / 2, &d), TKM_OK);
+                assert_int_equal(tkm_stream_reset(st), TKM_OK);
+            } else if (i % 3 == 2) { /* a failed one */
+                assert_int_equal(feed_finish(st, "ok \xff", 4, &d), TKM_ERR_INVALID_UTF8);
+                assert_int_equal(tkm_stream_feed(st, "x", 1, &d), TKM_ERR_INVALID_ARGUMENT);
+                assert_int_equal(tkm_stream_reset(st), TKM_OK);
+            }
+            for (size_t pos = 0; pos < n;) {
+                size_t k = 1 + next() % 3000;
+                k = k < n - pos ? k : n - pos;
+                if (tkm_stream_feed(st, s + pos, k, &d) != TKM_OK)
+                    fail_msg("feed: %s", d.message);
+                pos += k;
+            }
+            size_t got = 0;
+            assert_int_equal(tkm_stream_finish(st, &got, &d), TKM_OK);
+            if (got != want)
+                fail_msg("%s text %d: %zu after reset, %zu alone", encs[e], i, got, want);
+            assert_int_equal(tkm_stream_reset(st), TKM_OK);
+            free(s);
+        }
+        /* Offsets in errors count from the start of the text since the reset. */
+        assert_int_equal(feed_finish(st, "abc \xff", 5, &d), TKM_ERR_INVALID_UTF8);
+        assert_int_equal(d.offset, 4);
+        tkm_stream_free(st);
+        tkm_encoding_free(enc);
+    }
+    assert_int_equal(tkm_stream_reset(NULL), TKM_ERR_INVALID_ARGUMENT);
+}
+
 static void test_count_many(void **state)
 {
     (void)state;
@@ -236,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_chunked_equals_whole),
         cmocka_unit_test(test_bounded_memory),
         cmocka_unit_test(test_stream_errors),
+        cmocka_unit_test(test_stream_reset),
         cmocka_unit_test(test_count_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
