@@ -14,6 +14,8 @@ Images are made of their headers only (tokmeter reads no pixels):
   images.json    a chat request using all of them (+ a data: URL and a remote URL)
   bad_utf8.json  a request whose content string holds the byte 0xff
   bad_utf8.txt   text with an invalid UTF-8 byte on line 2, column 3
+  bad_utf8_late.txt  2.4 MB of multi-byte text whose invalid byte is on line
+                 50001, column 3, past 2 MiB: in the CLI's third 1 MiB chunk
   prompts/big.txt  about 10000 tokens (over gpt-4's 8192)
   tree/          a directory to walk: text files, a binary file (NUL byte), a
                  hidden file and directory, a symlink to a directory
@@ -103,6 +105,10 @@ bad = {"model": "gpt-4o", "messages": [{"role": "user", "content": [
 w('fake_image.json', json.dumps(bad).encode() + b'\n')
 w('bad_utf8.json', b'{"model": "gpt-4o",\n "messages": [{"role": "user", "content": "caf\xff"}]}\n')
 w('bad_utf8.txt', b'line one\nab\xffcd\n')
+late_line = 'l\u00ednea \u00fcn\u00efc\u00f6d\u00e9 \u65e5\u672c\u8a9e, line after line.\n'.encode()
+late = late_line * 50000 + b'ab\xffcd\n'
+assert late.index(b'\xff') > 2 << 20 and late.count(b'\n') == 50001  # line 50001, column 3
+w('bad_utf8_late.txt', late)
 w('prompts/big.txt', ('All work and no play makes Jack a dull boy. ' * 1000).encode())
 
 w('tree/a.txt', b'hello world\n')
