@@ -39,9 +39,12 @@ TKM_ACCT_HIDDEN tkm_status tkm_acct_add_money(int64_t *acc, int64_t v);
 /* The encode options every accounting count uses: special-token text is text. */
 TKM_ACCT_HIDDEN const tkm_encode_options *tkm_acct_text_opts(void);
 
-/* Content tokens of a text (special-token text counted as text) with a limit. */
-TKM_ACCT_HIDDEN tkm_status tkm_acct_count_text(const tkm_encoding *enc, const char *text,
-                                               size_t len, size_t limit, size_t *n,
-                                               bool *exceeded, tkm_error_detail *detail);
+/* Content tokens of a text (special-token text counted as text) with a limit,
+ * with ctx's scratch (tkm_context_count) or, for ctx NULL, a fresh context's
+ * (tkm_count_limit). */
+TKM_ACCT_HIDDEN tkm_status tkm_acct_count_text(tkm_context *ctx, const tkm_encoding *enc,
+                                               const char *text, size_t len, size_t limit,
+                                               size_t *n, bool *exceeded,
+                                               tkm_error_detail *detail);
 
 #endif

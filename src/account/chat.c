@@ -20,6 +20,7 @@
 #include <string.h>
 
 typedef struct acc {
+    tkm_context *ctx; /* NULL: each text with a fresh context */
     const tkm_encoding *enc;
     int64_t total;
     size_t limit;
@@ -66,7 +67,7 @@ static tkm_status acc_text(acc *a, const char *text, size_t len)
     }
     size_t n;
     bool exc;
-    tkm_status st = tkm_acct_count_text(a->enc, text, len, lim, &n, &exc, a->detail);
+    tkm_status st = tkm_acct_count_text(a->ctx, a->enc, text, len, lim, &n, &exc, a->detail);
     if (st != TKM_OK)
         return st;
     st = acc_size(a, n);
@@ -198,28 +199,29 @@ tkm_status tkm_chat_message_count(const tkm_model *model, const tkm_encoding *en
                                   const tkm_chat_message *msg, size_t limit,
                                   tkm_token_count *out, tkm_error_detail *detail)
 {
+    tkm_context *ctx = NULL;
     tkm_status st = check_model(model, enc);
     if (st != TKM_OK)
         return st;
     if (!msg || !out)
         return TKM_ERR_INVALID_ARGUMENT;
-    acc a = {enc, 0, limit, false, detail};
+    acc a = {ctx, enc, 0, limit, false, detail};
     st = add_message(&a, model, msg);
     if (st != TKM_OK)
         return st;
     return finish(&a, out);
 }
 
-tkm_status tkm_chat_count(const tkm_model *model, const tkm_encoding *enc,
-                          const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
-                          tkm_token_count *out, tkm_error_detail *detail)
+static tkm_status chat_count(tkm_context *ctx, const tkm_model *model, const tkm_encoding *enc,
+                             const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
+                             tkm_token_count *out, tkm_error_detail *detail)
 {
     tkm_status st = check_model(model, enc);
     if (st != TKM_OK)
         return st;
     if (!out || (!msgs && n_msgs))
         return TKM_ERR_INVALID_ARGUMENT;
-    acc a = {enc, 0, limit, false, detail};
+    acc a = {ctx, enc, 0, limit, false, detail};
     for (size_t i = 0; i < n_msgs && !a.exceeded; i++) {
         st = add_message(&a, model, &msgs[i]);
         if (st != TKM_OK)
@@ -304,9 +306,9 @@ static tkm_status acc_joined(acc *a, const char *p1, size_t n1, const char *p2, 
     return acc_text(a, buf, n);
 }
 
-tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *enc,
-                           const tkm_tool_def *tools, size_t n_tools, tkm_token_count *out,
-                           tkm_error_detail *detail)
+static tkm_status tools_count(tkm_context *ctx, const tkm_model *model,
+                              const tkm_encoding *enc, const tkm_tool_def *tools, size_t n_tools,
+                              tkm_token_count *out, tkm_error_detail *detail)
 {
     if (!model || !enc || !out || (!tools && n_tools))
         return TKM_ERR_INVALID_ARGUMENT;
@@ -319,7 +321,7 @@ tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *enc,
     const tkm_chat_rules *r = &model->chat;
     if (!r->tools_known)
         return TKM_ERR_NO_RULES;
-    acc a = {enc, 0, SIZE_MAX, false, detail};
+    acc a = {ctx, enc, 0, SIZE_MAX, false, detail};
     tkm_status st = TKM_OK;
     for (size_t f = 0; f < n_tools && st == TKM_OK; f++) {
         const tkm_tool_def *t = &tools[f];
@@ -356,4 +358,38 @@ tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *enc,
     if (st != TKM_OK)
         return st;
     return finish(&a, out);
+}
+
+tkm_status tkm_chat_count(const tkm_model *model, const tkm_encoding *enc,
+                          const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
+                          tkm_token_count *out, tkm_error_detail *detail)
+{
+    return chat_count(NULL, model, enc, msgs, n_msgs, limit, out, detail);
+}
+
+tkm_status tkm_context_chat_count(tkm_context *ctx, const tkm_model *model,
+                                  const tkm_encoding *enc, const tkm_chat_message *msgs,
+                                  size_t n_msgs, size_t limit, tkm_token_count *out,
+                                  tkm_error_detail *detail)
+{
+    if (!ctx)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return chat_count(ctx, model, enc, msgs, n_msgs, limit, out, detail);
+}
+
+tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *enc,
+                           const tkm_tool_def *tools, size_t n_tools, tkm_token_count *out,
+                           tkm_error_detail *detail)
+{
+    return tools_count(NULL, model, enc, tools, n_tools, out, detail);
+}
+
+tkm_status tkm_context_tools_count(tkm_context *ctx, const tkm_model *model,
+                                   const tkm_encoding *enc, const tkm_tool_def *tools,
+                                   size_t n_tools, tkm_token_count *out,
+                                   tkm_error_detail *detail)
+{
+    if (!ctx)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return tools_count(ctx, model, enc, tools, n_tools, out, detail);
 }

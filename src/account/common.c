@@ -62,28 +62,47 @@ const tkm_encode_options *tkm_acct_text_opts(void)
     return &text_opts;
 }
 
-tkm_status tkm_acct_count_text(const tkm_encoding *enc, const char *text, size_t len,
-                               size_t limit, size_t *n, bool *exceeded, tkm_error_detail *detail)
+tkm_status tkm_acct_count_text(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                               size_t len, size_t limit, size_t *n, bool *exceeded,
+                               tkm_error_detail *detail)
 {
     *n = 0;
     *exceeded = false;
     if (len == 0)
         return TKM_OK;
+    if (ctx)
+        return tkm_context_count(ctx, enc, text, len, &text_opts, limit, n, exceeded, detail);
     return tkm_count_limit(enc, text, len, &text_opts, limit, n, exceeded, detail);
 }
 
-tkm_status tkm_text_count(const tkm_encoding *enc, const char *text, size_t len, size_t limit,
-                          tkm_token_count *out, tkm_error_detail *detail)
+static tkm_status text_count(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                             size_t len, size_t limit, tkm_token_count *out,
+                             tkm_error_detail *detail)
 {
     if (!enc || !out || (!text && len))
         return TKM_ERR_INVALID_ARGUMENT;
     size_t n;
     bool exc;
-    tkm_status st = tkm_acct_count_text(enc, text, len, limit, &n, &exc, detail);
+    tkm_status st = tkm_acct_count_text(ctx, enc, text, len, limit, &n, &exc, detail);
     if (st != TKM_OK)
         return st;
     out->tokens = n;
     out->exact = true;
     out->exceeded = exc;
     return TKM_OK;
+}
+
+tkm_status tkm_text_count(const tkm_encoding *enc, const char *text, size_t len, size_t limit,
+                          tkm_token_count *out, tkm_error_detail *detail)
+{
+    return text_count(NULL, enc, text, len, limit, out, detail);
+}
+
+tkm_status tkm_context_text_count(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                                  size_t len, size_t limit, tkm_token_count *out,
+                                  tkm_error_detail *detail)
+{
+    if (!ctx)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return text_count(ctx, enc, text, len, limit, out, detail);
 }

@@ -63,7 +63,7 @@ static tkm_status try_truncate(pruner *p, size_t u, bool *done)
         return TKM_OK;
     size_t content;
     bool exc;
-    tkm_status st = tkm_acct_count_text(p->enc, m->content, m->content_len, SIZE_MAX, &content,
+    tkm_status st = tkm_acct_count_text(NULL, p->enc, m->content, m->content_len, SIZE_MAX, &content,
                                         &exc, p->detail);
     if (st != TKM_OK)
         return st;

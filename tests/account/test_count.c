@@ -290,6 +290,67 @@ static void test_not_chat(void **state)
     tkm_encoding_free(e);
 }
 
+/* The tkm_context_* counts equal the plain ones, call after call through one
+ * context: the conversation and the tools, interleaved with texts that add
+ * up to well over the 16 KiB after which a context's piece cache is warm, so
+ * later calls count with entries earlier ones left; also with a limit that
+ * stops a count early. */
+static void test_context_counts(void **state)
+{
+    (void)state;
+    const tkm_model *md = model(table, "gpt-4o");
+    tkm_encoding *e = encoding_of(md);
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    tkm_chat_message m[6];
+    cookbook_messages(m);
+    static const char *const words[] = {"alpha ", "beta, ", "gamma. ", "Delta\n", "epsilon ",
+                                        "\xc3\xa9t\xc3\xa9 ", "12345 ", "<|endoftext|> "};
+    char text[4096];
+    uint32_t x = 7;
+    for (int round = 0; round < 40; round++) {
+        size_t n = 0;
+        while (n + 16 < sizeof text) {
+            x = x * 1664525u + 1013904223u;
+            const char *w = words[(x >> 24) % 8];
+            memcpy(text + n, w, strlen(w));
+            n += strlen(w);
+        }
+        tkm_token_count a, b;
+        assert_int_equal(tkm_text_count(e, text, n, SIZE_MAX, &a, NULL), TKM_OK);
+        assert_int_equal(tkm_context_text_count(ctx, e, text, n, SIZE_MAX, &b, NULL), TKM_OK);
+        assert_memory_equal(&a, &b, sizeof a);
+        assert_int_equal(tkm_text_count(e, text, n, 100, &a, NULL), TKM_OK);
+        assert_int_equal(tkm_context_text_count(ctx, e, text, n, 100, &b, NULL), TKM_OK);
+        assert_true(a.exceeded && b.exceeded);
+        m[5].content = text; /* the conversation's last message, this round's text */
+        m[5].content_len = n;
+        assert_int_equal(tkm_chat_count(md, e, m, 6, SIZE_MAX, &a, NULL), TKM_OK);
+        assert_int_equal(tkm_context_chat_count(ctx, md, e, m, 6, SIZE_MAX, &b, NULL), TKM_OK);
+        assert_memory_equal(&a, &b, sizeof a);
+        assert_int_equal(tkm_chat_count(md, e, m, 6, 50, &a, NULL), TKM_OK);
+        assert_int_equal(tkm_context_chat_count(ctx, md, e, m, 6, 50, &b, NULL), TKM_OK);
+        assert_true(a.exceeded && b.exceeded);
+        assert_int_equal(tkm_tools_count(md, e, &weather, 1, &a, NULL), TKM_OK);
+        assert_int_equal(tkm_context_tools_count(ctx, md, e, &weather, 1, &b, NULL), TKM_OK);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    tkm_token_count c;
+    assert_int_equal(tkm_context_text_count(NULL, e, TXT("x"), SIZE_MAX, &c, NULL),
+                     TKM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tkm_context_chat_count(NULL, md, e, m, 6, SIZE_MAX, &c, NULL),
+                     TKM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tkm_context_tools_count(NULL, md, e, &weather, 1, &c, NULL),
+                     TKM_ERR_INVALID_ARGUMENT);
+    /* Errors come through as from the plain calls. */
+    tkm_error_detail d;
+    assert_int_equal(tkm_context_text_count(ctx, e, "ab\xff", 3, SIZE_MAX, &c, &d),
+                     TKM_ERR_INVALID_UTF8);
+    assert_int_equal(d.offset, 2);
+    tkm_context_free(ctx);
+    tkm_encoding_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_special_text_is_text),
         cmocka_unit_test(test_harmony),
         cmocka_unit_test(test_not_chat),
+        cmocka_unit_test(test_context_counts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
