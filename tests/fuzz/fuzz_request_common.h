@@ -110,11 +110,28 @@ static void fuzz_count_request(chat_req *r, const cli_opts *o)
     }
     req_result res;
     memset(&res, 0, sizeof res);
-    int rc = req_count(r, m, enc, o, false, TKM_TIER_STANDARD, "fuzz", &res);
+    int rc = req_count(r, m, NULL, enc, o, false, TKM_TIER_STANDARD, "fuzz", &res);
     FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_NEGATIVE || rc == EXIT_USAGE || rc == EXIT_DATA,
                "req_count returned %d", rc);
     if (rc == EXIT_OK)
         FUZZ_CHECK(res.prompt >= res.text, "prompt %zu < text %zu", res.prompt, res.text);
+    /* The same through a context (tkm_context_*_count), twice: the second
+     * time its piece cache holds this request's pieces. */
+    tkm_context *ctx = NULL;
+    if (tkm_context_create(NULL, &ctx) == TKM_OK) {
+        for (int k = 0; k < 2; k++) {
+            req_result rc_res;
+            memset(&rc_res, 0, sizeof rc_res);
+            int rc2 = req_count(r, m, ctx, enc, o, false, TKM_TIER_STANDARD, "fuzz", &rc_res);
+            FUZZ_CHECK(rc2 == rc, "req_count %d with a context, %d without", rc2, rc);
+            if (rc == EXIT_OK)
+                FUZZ_CHECK(rc_res.prompt == res.prompt && rc_res.text == res.text &&
+                               rc_res.exact == res.exact,
+                           "with a context: prompt %zu text %zu, without: %zu %zu",
+                           rc_res.prompt, rc_res.text, res.prompt, res.text);
+        }
+        tkm_context_free(ctx);
+    }
 }
 
 #endif

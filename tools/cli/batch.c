@@ -308,7 +308,7 @@ static void one_line(batch *b, const char *text, size_t len, size_t line_no, cha
     char who[300];
     snprintf(who, sizeof who, "%s:%zu", b->name, line_no);
     req_result res;
-    if (req_count(r, m, enc, o, true, TKM_TIER_BATCH, who, &res) != EXIT_OK) {
+    if (req_count(r, m, b->encs.ctx, enc, o, true, TKM_TIER_BATCH, who, &res) != EXIT_OK) {
         bad_from_diag(b, line_no);
         return;
     }

@@ -211,7 +211,7 @@ int cmd_chat(cli_opts *o)
     }
     req_result res;
     if (rc == EXIT_OK)
-        rc = req_count(&r, m, enc, o, o->has_tier, o->tier, NULL, &res);
+        rc = req_count(&r, m, NULL, enc, o, o->has_tier, o->tier, NULL, &res);
     if (rc == EXIT_OK) {
         const char *version = tkm_model_table_version(t);
         if (o->json) {

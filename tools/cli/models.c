@@ -232,7 +232,7 @@ static int fits(const cli_opts *o, const tkm_model_table *t)
         if (chat) {
             req_result res;
             cli_diag_mute(true);
-            int crc = req_count(&r, m, enc, o, true, TKM_TIER_STANDARD, NULL, &res);
+            int crc = req_count(&r, m, encs.ctx, enc, o, true, TKM_TIER_STANDARD, NULL, &res);
             cli_diag_mute(false);
             if (crc != EXIT_OK) {
                 size_t l, c;

@@ -168,7 +168,7 @@ int cmd_prune(cli_opts *o)
     }
     req_result before;
     if (rc == EXIT_OK)
-        rc = req_count(&r, m, enc, o, false, TKM_TIER_STANDARD, NULL, &before);
+        rc = req_count(&r, m, NULL, enc, o, false, TKM_TIER_STANDARD, NULL, &before);
     if (rc != EXIT_OK)
         goto done;
     po.reserved_output = (size_t)before.reserved;

@@ -23,18 +23,23 @@
 #include <stdio.h>
 #include <string.h>
 
-static tkm_status count_text(const tkm_encoding *enc, const char *s, size_t len, size_t *acc)
+/* Counts go through the caller's context when there is one (req_count): its
+ * piece cache then stays warm from request to request. */
+static tkm_status count_text(tkm_context *ctx, const tkm_encoding *enc, const char *s, size_t len,
+                             size_t *acc)
 {
     if (!s || !len)
         return TKM_OK;
     tkm_token_count c;
-    tkm_status st = tkm_text_count(enc, s, len, SIZE_MAX, &c, NULL);
+    tkm_status st = ctx ? tkm_context_text_count(ctx, enc, s, len, SIZE_MAX, &c, NULL)
+                        : tkm_text_count(enc, s, len, SIZE_MAX, &c, NULL);
     if (st == TKM_OK)
         *acc += c.tokens;
     return st;
 }
 
-static tkm_status exact_text(const chat_req *r, const tkm_encoding *enc, size_t *out)
+static tkm_status exact_text(const chat_req *r, tkm_context *ctx, const tkm_encoding *enc,
+                             size_t *out)
 {
     size_t t = 0;
     tkm_status st = TKM_OK;
@@ -43,17 +48,17 @@ static tkm_status exact_text(const chat_req *r, const tkm_encoding *enc, size_t 
         if (m->n_parts) {
             for (size_t k = 0; k < m->n_parts && st == TKM_OK; k++)
                 if (m->parts[k].kind == TKM_PART_TEXT)
-                    st = count_text(enc, m->parts[k].text, m->parts[k].text_len, &t);
+                    st = count_text(ctx, enc, m->parts[k].text, m->parts[k].text_len, &t);
         } else {
-            st = count_text(enc, m->content, m->content_len, &t);
+            st = count_text(ctx, enc, m->content, m->content_len, &t);
         }
         if (st == TKM_OK && m->name)
-            st = count_text(enc, m->name, m->name_len, &t);
+            st = count_text(ctx, enc, m->name, m->name_len, &t);
         for (size_t k = 0; k < m->n_tool_calls && st == TKM_OK; k++) {
-            st = count_text(enc, m->tool_calls[k].name, m->tool_calls[k].name_len, &t);
+            st = count_text(ctx, enc, m->tool_calls[k].name, m->tool_calls[k].name_len, &t);
             if (st == TKM_OK)
-                st = count_text(enc, m->tool_calls[k].arguments, m->tool_calls[k].arguments_len,
-                                &t);
+                st = count_text(ctx, enc, m->tool_calls[k].arguments,
+                                m->tool_calls[k].arguments_len, &t);
         }
     }
     *out = t;
@@ -124,8 +129,8 @@ static int images(chat_req *r, const tkm_model *m, const char *who, const tkm_ch
     return EXIT_OK;
 }
 
-static int count_chat(chat_req *r, const tkm_model *m, const tkm_encoding *enc, const char *who,
-                      req_result *out)
+static int count_chat(chat_req *r, const tkm_model *m, tkm_context *ctx, const tkm_encoding *enc,
+                      const char *who, req_result *out)
 {
     if (m->kind != TKM_MODEL_CHAT)
         return fail(who, EXIT_USAGE, "%s is a%s model: it takes no chat messages", m->name,
@@ -141,7 +146,8 @@ static int count_chat(chat_req *r, const tkm_model *m, const tkm_encoding *enc, 
     tkm_error_detail d;
     memset(&d, 0, sizeof d);
     r->count_msgs = msgs;
-    tkm_status st = tkm_chat_count(m, enc, msgs, r->n_msgs, SIZE_MAX, &chat, &d);
+    tkm_status st = ctx ? tkm_context_chat_count(ctx, m, enc, msgs, r->n_msgs, SIZE_MAX, &chat, &d)
+                        : tkm_chat_count(m, enc, msgs, r->n_msgs, SIZE_MAX, &chat, &d);
     if (st == TKM_ERR_NO_RULES)
         return fail(who, EXIT_DATA, "%s: the model table has no chat counting rules for it",
                     m->name);
@@ -149,7 +155,8 @@ static int count_chat(chat_req *r, const tkm_model *m, const tkm_encoding *enc, 
         return fail(who, cli_status_exit(st), "%s: %s", m->name,
                     d.message[0] ? d.message : tkm_strerror(st));
     if (r->n_tools) {
-        st = tkm_tools_count(m, enc, r->tools, r->n_tools, &tools, &d);
+        st = ctx ? tkm_context_tools_count(ctx, m, enc, r->tools, r->n_tools, &tools, &d)
+                 : tkm_tools_count(m, enc, r->tools, r->n_tools, &tools, &d);
         if (st == TKM_ERR_NO_RULES) {
             tools.tokens = 0;
             out->tools_uncounted = r->n_tools;
@@ -157,7 +164,7 @@ static int count_chat(chat_req *r, const tkm_model *m, const tkm_encoding *enc, 
             return fail(who, cli_status_exit(st), "tools: %s", tkm_strerror(st));
         }
     }
-    st = exact_text(r, enc, &out->text);
+    st = exact_text(r, ctx, enc, &out->text);
     if (st != TKM_OK)
         return fail(who, cli_status_exit(st), "%s", tkm_strerror(st));
     out->tools = tools.tokens;
@@ -168,8 +175,8 @@ static int count_chat(chat_req *r, const tkm_model *m, const tkm_encoding *enc, 
     return EXIT_OK;
 }
 
-static int count_texts(chat_req *r, const tkm_model *m, const tkm_encoding *enc, const char *who,
-                       req_result *out)
+static int count_texts(chat_req *r, const tkm_model *m, tkm_context *ctx, const tkm_encoding *enc,
+                       const char *who, req_result *out)
 {
     if (strcmp(r->endpoint, "embeddings") == 0 ? m->kind != TKM_MODEL_EMBEDDING
                                                : m->kind != TKM_MODEL_COMPLETION &&
@@ -178,7 +185,7 @@ static int count_texts(chat_req *r, const tkm_model *m, const tkm_encoding *enc,
     size_t total = 0, largest = 0;
     for (size_t i = 0; i < r->n_texts; i++) {
         size_t t = 0;
-        tkm_status st = count_text(enc, r->texts[i].text, r->texts[i].len, &t);
+        tkm_status st = count_text(ctx, enc, r->texts[i].text, r->texts[i].len, &t);
         if (st != TKM_OK)
             return fail(who, cli_status_exit(st), "%s", tkm_strerror(st));
         total += t;
@@ -192,12 +199,13 @@ static int count_texts(chat_req *r, const tkm_model *m, const tkm_encoding *enc,
     return EXIT_OK;
 }
 
-int req_count(chat_req *r, const tkm_model *m, const tkm_encoding *enc, const cli_opts *o,
-              bool tier_forced, tkm_service_tier tier, const char *who, req_result *out)
+int req_count(chat_req *r, const tkm_model *m, tkm_context *ctx, const tkm_encoding *enc,
+              const cli_opts *o, bool tier_forced, tkm_service_tier tier, const char *who,
+              req_result *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = r->kind == REQ_CHAT ? count_chat(r, m, enc, who, out)
-                                 : count_texts(r, m, enc, who, out);
+    int rc = r->kind == REQ_CHAT ? count_chat(r, m, ctx, enc, who, out)
+                                 : count_texts(r, m, ctx, enc, who, out);
     if (rc != EXIT_OK)
         return rc;
     bool embed = r->kind == REQ_TEXT && strcmp(r->endpoint, "embeddings") == 0;

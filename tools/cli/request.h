@@ -145,10 +145,13 @@ typedef struct req_result {
 
 /* Count a parsed request for model/enc, check the fit (reserving
  * --reserve-output, else the request's max tokens) and price it at tier
- * (the request's service_tier when tier_forced is false). Returns EXIT_OK or
- * an exit code after a diagnostic prefixed with `who`. */
-int req_count(chat_req *r, const tkm_model *m, const tkm_encoding *enc, const cli_opts *o,
-              bool tier_forced, tkm_service_tier tier, const char *who, req_result *out);
+ * (the request's service_tier when tier_forced is false). ctx (may be NULL)
+ * is scratch kept across requests: a command that counts many (batch,
+ * models --fits) passes one, so its piece cache stays warm. Returns EXIT_OK
+ * or an exit code after a diagnostic prefixed with `who`. */
+int req_count(chat_req *r, const tkm_model *m, tkm_context *ctx, const tkm_encoding *enc,
+              const cli_opts *o, bool tier_forced, tkm_service_tier tier, const char *who,
+              req_result *out);
 
 /* Everything the count leaves out: the request's notes, plus what this
  * model has no rules for (res and m may be NULL). */

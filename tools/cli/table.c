@@ -308,6 +308,8 @@ int cli_enc_for_model(cli_enc_cache *c, const tkm_model *m, tkm_encoding **out)
         cli_err("%s: the model table gives no encoding (it has no token counting rules)", m->name);
         return EXIT_USAGE;
     }
+    if (!c->ctx && tkm_context_create(NULL, &c->ctx) != TKM_OK)
+        c->ctx = NULL; /* counts then make their own contexts */
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->e[i].name, m->encoding) == 0) {
             *out = c->e[i].enc;
@@ -335,4 +337,6 @@ void cli_enc_cache_free(cli_enc_cache *c)
     for (size_t i = 0; i < c->n; i++)
         tkm_encoding_free(c->e[i].enc);
     c->n = 0;
+    tkm_context_free(c->ctx);
+    c->ctx = NULL;
 }
