@@ -426,12 +426,12 @@ TKM_API tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *e
 
 /*
  * The three counts above with a caller's tkm_context (one per thread, see
- * tokmeter.h): the functions above count every text with a fresh context,
- * so its piece cache starts cold on every call; these keep using ctx's, so
- * counting many requests one after another (a batch file, a request path)
- * runs warm. 2 KiB texts of English prose: 85 MB/s with a fresh context
- * each, 175 MB/s through one (bench/README.md). Results never depend on
- * what ctx counted before.
+ * tokmeter.h; the fits below have such forms too): the functions above
+ * count every text with a fresh context, so its piece cache starts cold on
+ * every call; these keep using ctx's, so counting many requests one after
+ * another (a batch file, a request path) runs warm. 2 KiB texts of English
+ * prose: 85 MB/s with a fresh context each, 175 MB/s through one
+ * (bench/README.md). Results never depend on what ctx counted before.
  */
 
 /**
@@ -501,6 +501,27 @@ TKM_API tkm_status tkm_chat_fit(const tkm_model *model, const tkm_encoding *enc,
 TKM_API tkm_status tkm_text_fit(const tkm_model *model, const tkm_encoding *enc, const char *text,
                                 size_t len, size_t reserved_output, tkm_fit *out,
                                 tkm_error_detail *detail);
+
+/**
+ * tkm_chat_fit with ctx's scratch (one context per thread; see
+ * tkm_context_chat_count): a request path that checks request after request
+ * keeps the piece cache warm. Returns its statuses; ctx NULL is
+ * TKM_ERR_INVALID_ARGUMENT.
+ */
+TKM_API tkm_status tkm_context_chat_fit(tkm_context *ctx, const tkm_model *model,
+                                        const tkm_encoding *enc, const tkm_chat_message *msgs,
+                                        size_t n_msgs, const tkm_tool_def *tools, size_t n_tools,
+                                        size_t reserved_output, tkm_fit *out,
+                                        tkm_error_detail *detail);
+
+/**
+ * tkm_text_fit with ctx's scratch. Returns its statuses; ctx NULL is
+ * TKM_ERR_INVALID_ARGUMENT.
+ */
+TKM_API tkm_status tkm_context_text_fit(tkm_context *ctx, const tkm_model *model,
+                                        const tkm_encoding *enc, const char *text, size_t len,
+                                        size_t reserved_output, tkm_fit *out,
+                                        tkm_error_detail *detail);
 
 /* ------------------------------------------------------------------------ */
 /* Truncating text                                                          */

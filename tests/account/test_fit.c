@@ -109,12 +109,65 @@ static void test_early_exit(void **state)
     free(big);
 }
 
+/* tkm_context_chat_fit and tkm_context_text_fit answer as the plain calls,
+ * fit after fit through one context: prompts of 1-40 KiB of prose (so the
+ * context's piece cache warms), against a small window (gpt-4, stops early)
+ * and a large one (gpt-4o), with and without tools. */
+static void test_context_fits(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"gpt-4", "gpt-4o"};
+    static const tkm_tool_property props[] = {
+        {LIT("city"), LIT("string"), LIT("The city."), NULL, 0}};
+    static const tkm_tool_def tool = {LIT("weather"), LIT("Get the weather."), props, 1};
+    size_t cap = 40 * 1024;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (size_t i = 0; i < cap; i++)
+        text[i] = "The quick brown fox jumps over the lazy dog; "[i % 45];
+    tkm_context *ctx = NULL;
+    assert_int_equal(tkm_context_create(NULL, &ctx), TKM_OK);
+    for (size_t k = 0; k < 2; k++) {
+        const tkm_model *m = model(table, names[k]);
+        tkm_encoding *e = encoding_of(m);
+        for (size_t len = 1024; len <= cap; len += 3 * 1024) {
+            tkm_chat_message msgs[2] = {msg("system", "Be brief."), msg("user", "")};
+            msgs[1].content = text;
+            msgs[1].content_len = len;
+            for (size_t nt = 0; nt <= 1; nt++) {
+                tkm_fit a, b;
+                memset(&a, 0x55, sizeof a);
+                memset(&b, 0x55, sizeof b);
+                assert_int_equal(tkm_chat_fit(m, e, msgs, 2, &tool, nt, 500, &a, NULL), TKM_OK);
+                assert_int_equal(tkm_context_chat_fit(ctx, m, e, msgs, 2, &tool, nt, 500, &b, NULL),
+                                 TKM_OK);
+                assert_memory_equal(&a, &b, sizeof a);
+            }
+            tkm_fit a, b;
+            memset(&a, 0x55, sizeof a);
+            memset(&b, 0x55, sizeof b);
+            assert_int_equal(tkm_text_fit(m, e, text, len, 500, &a, NULL), TKM_OK);
+            assert_int_equal(tkm_context_text_fit(ctx, m, e, text, len, 500, &b, NULL), TKM_OK);
+            assert_memory_equal(&a, &b, sizeof a);
+        }
+        tkm_fit f;
+        assert_int_equal(tkm_context_text_fit(NULL, m, e, text, 10, 0, &f, NULL),
+                         TKM_ERR_INVALID_ARGUMENT);
+        assert_int_equal(tkm_context_chat_fit(NULL, m, e, NULL, 0, NULL, 0, 0, &f, NULL),
+                         TKM_ERR_INVALID_ARGUMENT);
+        tkm_encoding_free(e);
+    }
+    tkm_context_free(ctx);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_arithmetic),
         cmocka_unit_test(test_chat_fit),
         cmocka_unit_test(test_early_exit),
+        cmocka_unit_test(test_context_fits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
