@@ -47,4 +47,10 @@ TKM_ACCT_HIDDEN tkm_status tkm_acct_count_text(tkm_context *ctx, const tkm_encod
                                                size_t *n, bool *exceeded,
                                                tkm_error_detail *detail);
 
+/* tkm_chat_message_count through ctx (NULL: fresh contexts). */
+TKM_ACCT_HIDDEN tkm_status tkm_acct_message_count(tkm_context *ctx, const tkm_model *model,
+                                                  const tkm_encoding *enc,
+                                                  const tkm_chat_message *msg, size_t limit,
+                                                  tkm_token_count *out, tkm_error_detail *detail);
+
 #endif

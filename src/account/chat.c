@@ -195,11 +195,10 @@ static tkm_status finish(acc *a, tkm_token_count *out)
     return TKM_OK;
 }
 
-tkm_status tkm_chat_message_count(const tkm_model *model, const tkm_encoding *enc,
-                                  const tkm_chat_message *msg, size_t limit,
-                                  tkm_token_count *out, tkm_error_detail *detail)
+tkm_status tkm_acct_message_count(tkm_context *ctx, const tkm_model *model,
+                                  const tkm_encoding *enc, const tkm_chat_message *msg,
+                                  size_t limit, tkm_token_count *out, tkm_error_detail *detail)
 {
-    tkm_context *ctx = NULL;
     tkm_status st = check_model(model, enc);
     if (st != TKM_OK)
         return st;
@@ -392,4 +391,11 @@ tkm_status tkm_context_tools_count(tkm_context *ctx, const tkm_model *model,
     if (!ctx)
         return TKM_ERR_INVALID_ARGUMENT;
     return tools_count(ctx, model, enc, tools, n_tools, out, detail);
+}
+
+tkm_status tkm_chat_message_count(const tkm_model *model, const tkm_encoding *enc,
+                                  const tkm_chat_message *msg, size_t limit,
+                                  tkm_token_count *out, tkm_error_detail *detail)
+{
+    return tkm_acct_message_count(NULL, model, enc, msg, limit, out, detail);
 }

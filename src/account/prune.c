@@ -34,6 +34,7 @@ static bool is_tool(const tkm_chat_message *m)
 
 typedef struct pruner {
     const tkm_model *model;
+    tkm_context *ctx; /* one for all of the call's counts */
     const tkm_encoding *enc;
     const tkm_chat_message *msgs;
     size_t *cost;  /* per message */
@@ -63,7 +64,7 @@ static tkm_status try_truncate(pruner *p, size_t u, bool *done)
         return TKM_OK;
     size_t content;
     bool exc;
-    tkm_status st = tkm_acct_count_text(NULL, p->enc, m->content, m->content_len, SIZE_MAX, &content,
+    tkm_status st = tkm_acct_count_text(p->ctx, p->enc, m->content, m->content_len, SIZE_MAX, &content,
                                         &exc, p->detail);
     if (st != TKM_OK)
         return st;
@@ -165,25 +166,32 @@ tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
     }
     res.budget = budget;
 
+    /* One context for every count of the call: a conversation long enough to
+     * prune is long enough to warm its piece cache, where a fresh context
+     * per message never would. */
+    tkm_context *ctx = NULL;
+    size_t *cost = NULL;
+    unit *units = NULL;
     tkm_token_count tc, reply;
-    tkm_status st = tkm_tools_count(model, enc, tools, n_tools, &tc, detail);
+    tkm_status st = tkm_context_create(alloc, &ctx);
+    if (st == TKM_OK)
+        st = tkm_context_tools_count(ctx, model, enc, tools, n_tools, &tc, detail);
+    if (st == TKM_OK) /* reply priming */
+        st = tkm_context_chat_count(ctx, model, enc, NULL, 0, SIZE_MAX, &reply, detail);
     if (st != TKM_OK)
-        return st;
-    st = tkm_chat_count(model, enc, NULL, 0, SIZE_MAX, &reply, detail); /* reply priming */
-    if (st != TKM_OK)
-        return st;
+        goto done;
 
-    size_t *cost = tkm_acct_alloc(alloc, (n_msgs ? n_msgs : 1) * sizeof *cost);
-    unit *units = tkm_acct_alloc(alloc, (n_msgs ? n_msgs : 1) * sizeof *units);
+    cost = tkm_acct_alloc(alloc, (n_msgs ? n_msgs : 1) * sizeof *cost);
+    units = tkm_acct_alloc(alloc, (n_msgs ? n_msgs : 1) * sizeof *units);
     if (!cost || !units) {
         st = TKM_ERR_NOMEM;
         goto done;
     }
-    pruner p = {model, enc, msgs, cost, units, 0, tc.tokens + reply.tokens, budget,
+    pruner p = {model, ctx, enc, msgs, cost, units, 0, tc.tokens + reply.tokens, budget,
                 opts->truncate, &res, detail};
     for (size_t i = 0; i < n_msgs; i++) {
         tkm_token_count mc;
-        st = tkm_chat_message_count(model, enc, &msgs[i], SIZE_MAX, &mc, detail);
+        st = tkm_acct_message_count(ctx, model, enc, &msgs[i], SIZE_MAX, &mc, detail);
         if (st != TKM_OK)
             goto done;
         cost[i] = mc.tokens;
@@ -249,5 +257,6 @@ tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
 done:
     tkm_acct_free(alloc, cost);
     tkm_acct_free(alloc, units);
+    tkm_context_free(ctx);
     return st;
 }

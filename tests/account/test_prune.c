@@ -203,6 +203,48 @@ static void test_buffer_and_budget_from_model(void **state)
     assert_int_equal(r.budget, 128000 - 1000); /* gpt-4o window minus the reservation */
 }
 
+/* A conversation long enough (60 messages of ~1.2 KiB) that tkm_chat_prune's
+ * own context warms its piece cache: each kept message costs what a fresh
+ * context counts for it, and the total is their sum, for each strategy. */
+static void test_long_conversation(void **state)
+{
+    (void)state;
+    enum { N = 60, LEN = 1200 };
+    static char text[N][LEN + 1];
+    static const char *const words[] = {"the ", "budget ", "of ", "tokens, ", "window ",
+                                        "pr\xc3\xbc" "fen ", "42 ", "context. "};
+    tkm_chat_message m[N];
+    uint32_t x = 3;
+    for (size_t i = 0; i < N; i++) {
+        size_t n = 0;
+        while (n + 16 < LEN) {
+            x = x * 1664525u + 1013904223u;
+            const char *w = words[(x >> 24) % 8];
+            memcpy(text[i] + n, w, strlen(w));
+            n += strlen(w);
+        }
+        text[i][n] = 0;
+        m[i] = msg(i == 0 ? "system" : i % 2 ? "user" : "assistant", text[i]);
+    }
+    size_t all = reply();
+    for (size_t i = 0; i < N; i++)
+        all += cost_of(&m[i]);
+    static const tkm_prune_strategy strategies[] = {TKM_PRUNE_OLDEST_FIRST, TKM_PRUNE_MIDDLE_OUT,
+                                                    TKM_PRUNE_KEEP_LAST_N};
+    for (size_t k = 0; k < 3; k++) {
+        tkm_prune_options o = {strategies[k], 20, all / 2, 0, false};
+        size_t keep[N], n_kept;
+        tkm_prune_result r;
+        assert_int_equal(prune(m, N, &o, keep, &n_kept, &r), TKM_OK);
+        assert_true(n_kept > 1 && n_kept < N);
+        size_t want = reply();
+        for (size_t i = 0; i < n_kept; i++)
+            want += cost_of(&m[keep[i]]);
+        assert_int_equal(r.tokens, want);
+        assert_true(r.tokens <= all / 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_middle_out),
         cmocka_unit_test(test_truncate_oldest),
         cmocka_unit_test(test_buffer_and_budget_from_model),
+        cmocka_unit_test(test_long_conversation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
