@@ -290,6 +290,14 @@ static void test_not_chat(void **state)
     tkm_encoding_free(e);
 }
 
+/* Field by field: the struct's padding is not part of the answer. */
+static void assert_counts_equal(const tkm_token_count *a, const tkm_token_count *b)
+{
+    assert_int_equal(a->tokens, b->tokens);
+    assert_int_equal(a->exact, b->exact);
+    assert_int_equal(a->exceeded, b->exceeded);
+}
+
 /* The tkm_context_* counts equal the plain ones, call after call through one
  * context: the conversation and the tools, interleaved with texts that add
  * up to well over the 16 KiB after which a context's piece cache is warm, so
@@ -319,7 +327,7 @@ static void test_context_counts(void **state)
         tkm_token_count a, b;
         assert_int_equal(tkm_text_count(e, text, n, SIZE_MAX, &a, NULL), TKM_OK);
         assert_int_equal(tkm_context_text_count(ctx, e, text, n, SIZE_MAX, &b, NULL), TKM_OK);
-        assert_memory_equal(&a, &b, sizeof a);
+        assert_counts_equal(&a, &b);
         assert_int_equal(tkm_text_count(e, text, n, 100, &a, NULL), TKM_OK);
         assert_int_equal(tkm_context_text_count(ctx, e, text, n, 100, &b, NULL), TKM_OK);
         assert_true(a.exceeded && b.exceeded);
@@ -327,13 +335,13 @@ static void test_context_counts(void **state)
         m[5].content_len = n;
         assert_int_equal(tkm_chat_count(md, e, m, 6, SIZE_MAX, &a, NULL), TKM_OK);
         assert_int_equal(tkm_context_chat_count(ctx, md, e, m, 6, SIZE_MAX, &b, NULL), TKM_OK);
-        assert_memory_equal(&a, &b, sizeof a);
+        assert_counts_equal(&a, &b);
         assert_int_equal(tkm_chat_count(md, e, m, 6, 50, &a, NULL), TKM_OK);
         assert_int_equal(tkm_context_chat_count(ctx, md, e, m, 6, 50, &b, NULL), TKM_OK);
         assert_true(a.exceeded && b.exceeded);
         assert_int_equal(tkm_tools_count(md, e, &weather, 1, &a, NULL), TKM_OK);
         assert_int_equal(tkm_context_tools_count(ctx, md, e, &weather, 1, &b, NULL), TKM_OK);
-        assert_memory_equal(&a, &b, sizeof a);
+        assert_counts_equal(&a, &b);
     }
     tkm_token_count c;
     assert_int_equal(tkm_context_text_count(NULL, e, TXT("x"), SIZE_MAX, &c, NULL),
