@@ -425,8 +425,9 @@ TKM_API tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *e
                                    tkm_token_count *out, tkm_error_detail *detail);
 
 /*
- * The three counts above with a caller's tkm_context (one per thread, see
- * tokmeter.h; the fits below have such forms too): the functions above
+ * The counts above with a caller's tkm_context (one per thread, see
+ * tokmeter.h; the fits below have such forms too, and tkm_chat_prune and
+ * tkm_text_truncate make one context per call): the functions above
  * count every text with a fresh context, so its piece cache starts cold on
  * every call; these keep using ctx's, so counting many requests one after
  * another (a batch file, a request path) runs warm. 2 KiB texts of English
@@ -450,6 +451,16 @@ TKM_API tkm_status tkm_context_chat_count(tkm_context *ctx, const tkm_model *mod
                                           const tkm_encoding *enc, const tkm_chat_message *msgs,
                                           size_t n_msgs, size_t limit, tkm_token_count *out,
                                           tkm_error_detail *detail);
+
+/**
+ * tkm_chat_message_count with ctx's scratch. Returns its statuses; ctx NULL
+ * is TKM_ERR_INVALID_ARGUMENT.
+ */
+TKM_API tkm_status tkm_context_chat_message_count(tkm_context *ctx, const tkm_model *model,
+                                                  const tkm_encoding *enc,
+                                                  const tkm_chat_message *msg, size_t limit,
+                                                  tkm_token_count *out,
+                                                  tkm_error_detail *detail);
 
 /**
  * tkm_tools_count with ctx's scratch. Returns its statuses; ctx NULL is

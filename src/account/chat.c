@@ -399,3 +399,13 @@ tkm_status tkm_chat_message_count(const tkm_model *model, const tkm_encoding *en
 {
     return tkm_acct_message_count(NULL, model, enc, msg, limit, out, detail);
 }
+
+tkm_status tkm_context_chat_message_count(tkm_context *ctx, const tkm_model *model,
+                                          const tkm_encoding *enc, const tkm_chat_message *msg,
+                                          size_t limit, tkm_token_count *out,
+                                          tkm_error_detail *detail)
+{
+    if (!ctx)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return tkm_acct_message_count(ctx, model, enc, msg, limit, out, detail);
+}

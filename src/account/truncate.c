@@ -22,18 +22,27 @@ static bool is_cont(unsigned char c)
     return (c & 0xC0u) == 0x80u;
 }
 
-static tkm_status count(const tkm_encoding *enc, const char *s, size_t n, size_t *out,
+/* Every count and the encode of one call go through one context (made with
+ * the caller's allocator): the call passes over the text several times (a
+ * count, an encode, then a count of each candidate cut), and all but the
+ * first then find the piece cache warm. */
+typedef struct cutter {
+    tkm_context *ctx;
+    const tkm_encoding *enc;
+} cutter;
+
+static tkm_status count(const cutter *c, const char *s, size_t n, size_t *out,
                         tkm_error_detail *detail)
 {
     if (n == 0) {
         *out = 0;
         return TKM_OK;
     }
-    return tkm_count(enc, s, n, &trunc_opts, out, detail);
+    return tkm_context_count(c->ctx, c->enc, s, n, &trunc_opts, SIZE_MAX, out, NULL, detail);
 }
 
 /* Longest head of at most k tokens: bytes [0, *len), tokens in *tok. */
-static tkm_status cut_head(const tkm_encoding *enc, const char *text, size_t len,
+static tkm_status cut_head(const cutter *cu, const char *text, size_t len,
                            const size_t *offs, size_t n, size_t k, size_t *out_len,
                            size_t *tok, tkm_error_detail *detail)
 {
@@ -43,7 +52,7 @@ static tkm_status cut_head(const tkm_encoding *enc, const char *text, size_t len
         for (int i = 0; i < 3 && cut > 0 && cut < len && is_cont((unsigned char)text[cut]); i++)
             cut--;
         size_t c;
-        tkm_status st = count(enc, text, cut, &c, detail);
+        tkm_status st = count(cu, text, cut, &c, detail);
         if (st != TKM_OK)
             return st;
         if (c <= k || k == 0) {
@@ -56,7 +65,7 @@ static tkm_status cut_head(const tkm_encoding *enc, const char *text, size_t len
 }
 
 /* Longest tail of at most k tokens: bytes [*off, len). */
-static tkm_status cut_tail(const tkm_encoding *enc, const char *text, size_t len,
+static tkm_status cut_tail(const cutter *cu, const char *text, size_t len,
                            const size_t *offs, size_t n, size_t k, size_t *out_off,
                            size_t *tok, tkm_error_detail *detail)
 {
@@ -65,7 +74,7 @@ static tkm_status cut_tail(const tkm_encoding *enc, const char *text, size_t len
         for (int i = 0; i < 3 && cut < len && is_cont((unsigned char)text[cut]); i++)
             cut++;
         size_t c;
-        tkm_status st = count(enc, text + cut, len - cut, &c, detail);
+        tkm_status st = count(cu, text + cut, len - cut, &c, detail);
         if (st != TKM_OK)
             return st;
         if (c <= k || k == 0) {
@@ -87,28 +96,33 @@ tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, size_t l
         return TKM_ERR_INVALID_ARGUMENT;
     tkm_truncation r;
     memset(&r, 0, sizeof r);
-    size_t n;
-    tkm_status st = count(enc, text, len, &n, detail);
+    cutter cu = {NULL, enc};
+    uint32_t *ids = NULL;
+    size_t *offs = NULL;
+    size_t n = 0, got = 0;
+    tkm_status st = tkm_context_create(alloc, &cu.ctx);
+    if (st == TKM_OK)
+        st = count(&cu, text, len, &n, detail);
     if (st != TKM_OK)
-        return st;
+        goto done;
     if (n <= max_tokens) {
         /* Everything fits: report it as a head of the whole text. */
         r.head_len = len;
         r.tail_offset = len;
         r.tokens = n;
-        *out = r;
-        return TKM_OK;
+        goto done;
     }
-    if (n > SIZE_MAX / sizeof(size_t) || n > SIZE_MAX / sizeof(uint32_t))
-        return TKM_ERR_NOMEM;
-    uint32_t *ids = tkm_acct_alloc(alloc, n * sizeof *ids);
-    size_t *offs = tkm_acct_alloc(alloc, n * sizeof *offs);
-    size_t got = 0;
+    if (n > SIZE_MAX / sizeof(size_t) || n > SIZE_MAX / sizeof(uint32_t)) {
+        st = TKM_ERR_NOMEM;
+        goto done;
+    }
+    ids = tkm_acct_alloc(alloc, n * sizeof *ids);
+    offs = tkm_acct_alloc(alloc, n * sizeof *offs);
     if (!ids || !offs) {
         st = TKM_ERR_NOMEM;
         goto done;
     }
-    st = tkm_encode(enc, text, len, &trunc_opts, ids, n, &got, detail);
+    st = tkm_context_encode(cu.ctx, enc, text, len, &trunc_opts, ids, n, &got, detail);
     if (st == TKM_OK && got != n)
         st = TKM_ERR_INTERNAL;
     if (st == TKM_OK)
@@ -117,16 +131,16 @@ tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, size_t l
         goto done;
     r.truncated = true;
     if (mode == TKM_KEEP_HEAD) {
-        st = cut_head(enc, text, len, offs, n, max_tokens, &r.head_len, &r.tokens, detail);
+        st = cut_head(&cu, text, len, offs, n, max_tokens, &r.head_len, &r.tokens, detail);
         r.tail_offset = len;
     } else if (mode == TKM_KEEP_TAIL) {
-        st = cut_tail(enc, text, len, offs, n, max_tokens, &r.tail_offset, &r.tokens, detail);
+        st = cut_tail(&cu, text, len, offs, n, max_tokens, &r.tail_offset, &r.tokens, detail);
         r.tail_len = len - r.tail_offset;
     } else {
         size_t kh = (max_tokens + 1) / 2, kt = max_tokens / 2, th = 0, tt = 0;
-        st = cut_head(enc, text, len, offs, n, kh, &r.head_len, &th, detail);
+        st = cut_head(&cu, text, len, offs, n, kh, &r.head_len, &th, detail);
         if (st == TKM_OK)
-            st = cut_tail(enc, text, len, offs, n, kt, &r.tail_offset, &tt, detail);
+            st = cut_tail(&cu, text, len, offs, n, kt, &r.tail_offset, &tt, detail);
         if (st == TKM_OK && r.tail_offset < r.head_len)
             r.tail_offset = r.head_len; /* cannot happen when n > max_tokens */
         r.tail_len = len - r.tail_offset;
@@ -135,6 +149,7 @@ tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, size_t l
 done:
     tkm_acct_free(alloc, ids);
     tkm_acct_free(alloc, offs);
+    tkm_context_free(cu.ctx);
     if (st == TKM_OK)
         *out = r;
     return st;

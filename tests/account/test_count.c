@@ -342,6 +342,12 @@ static void test_context_counts(void **state)
         assert_int_equal(tkm_tools_count(md, e, &weather, 1, &a, NULL), TKM_OK);
         assert_int_equal(tkm_context_tools_count(ctx, md, e, &weather, 1, &b, NULL), TKM_OK);
         assert_counts_equal(&a, &b);
+        for (size_t i = 0; i < 6; i++) {
+            assert_int_equal(tkm_chat_message_count(md, e, &m[i], SIZE_MAX, &a, NULL), TKM_OK);
+            assert_int_equal(tkm_context_chat_message_count(ctx, md, e, &m[i], SIZE_MAX, &b, NULL),
+                             TKM_OK);
+            assert_counts_equal(&a, &b);
+        }
     }
     tkm_token_count c;
     assert_int_equal(tkm_context_text_count(NULL, e, TXT("x"), SIZE_MAX, &c, NULL),
@@ -349,6 +355,8 @@ static void test_context_counts(void **state)
     assert_int_equal(tkm_context_chat_count(NULL, md, e, m, 6, SIZE_MAX, &c, NULL),
                      TKM_ERR_INVALID_ARGUMENT);
     assert_int_equal(tkm_context_tools_count(NULL, md, e, &weather, 1, &c, NULL),
+                     TKM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tkm_context_chat_message_count(NULL, md, e, m, SIZE_MAX, &c, NULL),
                      TKM_ERR_INVALID_ARGUMENT);
     /* Errors come through as from the plain calls. */
     tkm_error_detail d;

@@ -109,6 +109,40 @@ static void test_head_matches_decoded_prefix(void **state)
     assert_memory_equal(s, buf, blen);
 }
 
+/* A text long enough (about 60 KiB) that the call's own context warms its
+ * piece cache before the cuts are re-counted: every kept piece has the
+ * tokens a fresh count gives it, for each mode and several budgets. */
+static void test_long_text(void **state)
+{
+    (void)state;
+    size_t one = strlen(mixed), reps = 400, len = one * reps;
+    char *s = malloc(len);
+    assert_non_null(s);
+    for (size_t i = 0; i < reps; i++)
+        memcpy(s + i * one, mixed, one);
+    size_t total = count_bytes(s, len);
+    static const size_t ks[] = {1, 999, 5000, 12345};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+        size_t k = ks[i];
+        assert_true(k < total);
+        tkm_truncation t;
+        assert_int_equal(tkm_text_truncate(enc, s, len, k, TKM_KEEP_HEAD, NULL, &t, NULL), TKM_OK);
+        assert_true(t.truncated && t.tokens <= k && t.tokens + 8 > k);
+        assert_int_equal(count_bytes(s, t.head_len), t.tokens);
+        assert_true(boundary(s, len, t.head_len));
+        assert_int_equal(tkm_text_truncate(enc, s, len, k, TKM_KEEP_TAIL, NULL, &t, NULL), TKM_OK);
+        assert_true(t.truncated && t.tokens <= k && t.tokens + 8 > k);
+        assert_int_equal(count_bytes(s + t.tail_offset, t.tail_len), t.tokens);
+        assert_true(boundary(s, len, t.tail_offset));
+        assert_int_equal(
+            tkm_text_truncate(enc, s, len, k, TKM_KEEP_MIDDLE_OUT, NULL, &t, NULL), TKM_OK);
+        size_t h = count_bytes(s, t.head_len), tl = count_bytes(s + t.tail_offset, t.tail_len);
+        assert_int_equal(t.tokens, h + tl);
+        assert_true(t.tokens <= k && h <= (k + 1) / 2 && tl <= k / 2);
+    }
+    free(s);
+}
+
 static void test_args(void **state)
 {
     (void)state;
@@ -127,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_tail),
         cmocka_unit_test(test_middle_out),
         cmocka_unit_test(test_head_matches_decoded_prefix),
+        cmocka_unit_test(test_long_text),
         cmocka_unit_test(test_args),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
