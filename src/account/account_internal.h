@@ -47,10 +47,23 @@ TKM_ACCT_HIDDEN tkm_status tkm_acct_count_text(tkm_context *ctx, const tkm_encod
                                                size_t *n, bool *exceeded,
                                                tkm_error_detail *detail);
 
-/* tkm_chat_message_count through ctx (NULL: fresh contexts). */
+/* The public counts through ctx, or for ctx NULL with fresh contexts (the
+ * plain calls); their tkm_context_* forms are these with ctx required. */
+TKM_ACCT_HIDDEN tkm_status tkm_acct_text_count(tkm_context *ctx, const tkm_encoding *enc,
+                                               const char *text, size_t len, size_t limit,
+                                               tkm_token_count *out, tkm_error_detail *detail);
+TKM_ACCT_HIDDEN tkm_status tkm_acct_chat_count(tkm_context *ctx, const tkm_model *model,
+                                               const tkm_encoding *enc,
+                                               const tkm_chat_message *msgs, size_t n_msgs,
+                                               size_t limit, tkm_token_count *out,
+                                               tkm_error_detail *detail);
 TKM_ACCT_HIDDEN tkm_status tkm_acct_message_count(tkm_context *ctx, const tkm_model *model,
                                                   const tkm_encoding *enc,
                                                   const tkm_chat_message *msg, size_t limit,
                                                   tkm_token_count *out, tkm_error_detail *detail);
+TKM_ACCT_HIDDEN tkm_status tkm_acct_tools_count(tkm_context *ctx, const tkm_model *model,
+                                                const tkm_encoding *enc,
+                                                const tkm_tool_def *tools, size_t n_tools,
+                                                tkm_token_count *out, tkm_error_detail *detail);
 
 #endif

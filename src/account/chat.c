@@ -211,9 +211,9 @@ tkm_status tkm_acct_message_count(tkm_context *ctx, const tkm_model *model,
     return finish(&a, out);
 }
 
-static tkm_status chat_count(tkm_context *ctx, const tkm_model *model, const tkm_encoding *enc,
-                             const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
-                             tkm_token_count *out, tkm_error_detail *detail)
+tkm_status tkm_acct_chat_count(tkm_context *ctx, const tkm_model *model, const tkm_encoding *enc,
+                               const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
+                               tkm_token_count *out, tkm_error_detail *detail)
 {
     tkm_status st = check_model(model, enc);
     if (st != TKM_OK)
@@ -305,9 +305,9 @@ static tkm_status acc_joined(acc *a, const char *p1, size_t n1, const char *p2, 
     return acc_text(a, buf, n);
 }
 
-static tkm_status tools_count(tkm_context *ctx, const tkm_model *model,
-                              const tkm_encoding *enc, const tkm_tool_def *tools, size_t n_tools,
-                              tkm_token_count *out, tkm_error_detail *detail)
+tkm_status tkm_acct_tools_count(tkm_context *ctx, const tkm_model *model,
+                                const tkm_encoding *enc, const tkm_tool_def *tools, size_t n_tools,
+                                tkm_token_count *out, tkm_error_detail *detail)
 {
     if (!model || !enc || !out || (!tools && n_tools))
         return TKM_ERR_INVALID_ARGUMENT;
@@ -363,7 +363,7 @@ tkm_status tkm_chat_count(const tkm_model *model, const tkm_encoding *enc,
                           const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
                           tkm_token_count *out, tkm_error_detail *detail)
 {
-    return chat_count(NULL, model, enc, msgs, n_msgs, limit, out, detail);
+    return tkm_acct_chat_count(NULL, model, enc, msgs, n_msgs, limit, out, detail);
 }
 
 tkm_status tkm_context_chat_count(tkm_context *ctx, const tkm_model *model,
@@ -373,14 +373,14 @@ tkm_status tkm_context_chat_count(tkm_context *ctx, const tkm_model *model,
 {
     if (!ctx)
         return TKM_ERR_INVALID_ARGUMENT;
-    return chat_count(ctx, model, enc, msgs, n_msgs, limit, out, detail);
+    return tkm_acct_chat_count(ctx, model, enc, msgs, n_msgs, limit, out, detail);
 }
 
 tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *enc,
                            const tkm_tool_def *tools, size_t n_tools, tkm_token_count *out,
                            tkm_error_detail *detail)
 {
-    return tools_count(NULL, model, enc, tools, n_tools, out, detail);
+    return tkm_acct_tools_count(NULL, model, enc, tools, n_tools, out, detail);
 }
 
 tkm_status tkm_context_tools_count(tkm_context *ctx, const tkm_model *model,
@@ -390,7 +390,7 @@ tkm_status tkm_context_tools_count(tkm_context *ctx, const tkm_model *model,
 {
     if (!ctx)
         return TKM_ERR_INVALID_ARGUMENT;
-    return tools_count(ctx, model, enc, tools, n_tools, out, detail);
+    return tkm_acct_tools_count(ctx, model, enc, tools, n_tools, out, detail);
 }
 
 tkm_status tkm_chat_message_count(const tkm_model *model, const tkm_encoding *enc,

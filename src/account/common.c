@@ -75,9 +75,9 @@ tkm_status tkm_acct_count_text(tkm_context *ctx, const tkm_encoding *enc, const 
     return tkm_count_limit(enc, text, len, &text_opts, limit, n, exceeded, detail);
 }
 
-static tkm_status text_count(tkm_context *ctx, const tkm_encoding *enc, const char *text,
-                             size_t len, size_t limit, tkm_token_count *out,
-                             tkm_error_detail *detail)
+tkm_status tkm_acct_text_count(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                               size_t len, size_t limit, tkm_token_count *out,
+                               tkm_error_detail *detail)
 {
     if (!enc || !out || (!text && len))
         return TKM_ERR_INVALID_ARGUMENT;
@@ -95,7 +95,7 @@ static tkm_status text_count(tkm_context *ctx, const tkm_encoding *enc, const ch
 tkm_status tkm_text_count(const tkm_encoding *enc, const char *text, size_t len, size_t limit,
                           tkm_token_count *out, tkm_error_detail *detail)
 {
-    return text_count(NULL, enc, text, len, limit, out, detail);
+    return tkm_acct_text_count(NULL, enc, text, len, limit, out, detail);
 }
 
 tkm_status tkm_context_text_count(tkm_context *ctx, const tkm_encoding *enc, const char *text,
@@ -104,5 +104,5 @@ tkm_status tkm_context_text_count(tkm_context *ctx, const tkm_encoding *enc, con
 {
     if (!ctx)
         return TKM_ERR_INVALID_ARGUMENT;
-    return text_count(ctx, enc, text, len, limit, out, detail);
+    return tkm_acct_text_count(ctx, enc, text, len, limit, out, detail);
 }

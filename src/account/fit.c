@@ -53,23 +53,6 @@ tkm_status tkm_fit_check(const tkm_model *model, size_t prompt_tokens, bool prom
     return TKM_OK;
 }
 
-/* The counts of the fits below, through ctx when there is one. */
-static tkm_status tools_count(tkm_context *ctx, const tkm_model *model, const tkm_encoding *enc,
-                              const tkm_tool_def *tools, size_t n_tools, tkm_token_count *out,
-                              tkm_error_detail *detail)
-{
-    return ctx ? tkm_context_tools_count(ctx, model, enc, tools, n_tools, out, detail)
-               : tkm_tools_count(model, enc, tools, n_tools, out, detail);
-}
-
-static tkm_status chat_count(tkm_context *ctx, const tkm_model *model, const tkm_encoding *enc,
-                             const tkm_chat_message *msgs, size_t n_msgs, size_t limit,
-                             tkm_token_count *out, tkm_error_detail *detail)
-{
-    return ctx ? tkm_context_chat_count(ctx, model, enc, msgs, n_msgs, limit, out, detail)
-               : tkm_chat_count(model, enc, msgs, n_msgs, limit, out, detail);
-}
-
 static tkm_status chat_fit(tkm_context *ctx, const tkm_model *model, const tkm_encoding *enc,
                            const tkm_chat_message *msgs, size_t n_msgs, const tkm_tool_def *tools,
                            size_t n_tools, size_t reserved_output, tkm_fit *out,
@@ -81,11 +64,11 @@ static tkm_status chat_fit(tkm_context *ctx, const tkm_model *model, const tkm_e
         return TKM_ERR_NO_RULES;
     size_t budget = prompt_budget(model);
     tkm_token_count tc = {0, true, false}, mc;
-    tkm_status st = tools_count(ctx, model, enc, tools, n_tools, &tc, detail);
+    tkm_status st = tkm_acct_tools_count(ctx, model, enc, tools, n_tools, &tc, detail);
     if (st != TKM_OK)
         return st;
     size_t left = tc.tokens >= budget ? 0 : budget - tc.tokens;
-    st = chat_count(ctx, model, enc, msgs, n_msgs, left, &mc, detail);
+    st = tkm_acct_chat_count(ctx, model, enc, msgs, n_msgs, left, &mc, detail);
     if (st != TKM_OK)
         return st;
     size_t total = mc.tokens > SIZE_MAX - tc.tokens ? SIZE_MAX : mc.tokens + tc.tokens;
@@ -126,9 +109,7 @@ static tkm_status text_fit(tkm_context *ctx, const tkm_model *model, const tkm_e
     if (!model->context_window && !model->max_input)
         return TKM_ERR_NO_RULES;
     tkm_token_count c;
-    tkm_status st = ctx ? tkm_context_text_count(ctx, enc, text, len, prompt_budget(model), &c,
-                                                 detail)
-                        : tkm_text_count(enc, text, len, prompt_budget(model), &c, detail);
+    tkm_status st = tkm_acct_text_count(ctx, enc, text, len, prompt_budget(model), &c, detail);
     if (st != TKM_OK)
         return st;
     st = tkm_fit_check(model, c.tokens, true, reserved_output, out);

@@ -175,9 +175,9 @@ tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
     tkm_token_count tc, reply;
     tkm_status st = tkm_context_create(alloc, &ctx);
     if (st == TKM_OK)
-        st = tkm_context_tools_count(ctx, model, enc, tools, n_tools, &tc, detail);
+        st = tkm_acct_tools_count(ctx, model, enc, tools, n_tools, &tc, detail);
     if (st == TKM_OK) /* reply priming */
-        st = tkm_context_chat_count(ctx, model, enc, NULL, 0, SIZE_MAX, &reply, detail);
+        st = tkm_acct_chat_count(ctx, model, enc, NULL, 0, SIZE_MAX, &reply, detail);
     if (st != TKM_OK)
         goto done;
 

@@ -23,16 +23,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Counts go through the caller's context when there is one (req_count): its
- * piece cache then stays warm from request to request. */
+/* Every count goes through req_count's context (the caller's, whose piece
+ * cache then stays warm from request to request, or one of its own). */
 static tkm_status count_text(tkm_context *ctx, const tkm_encoding *enc, const char *s, size_t len,
                              size_t *acc)
 {
     if (!s || !len)
         return TKM_OK;
     tkm_token_count c;
-    tkm_status st = ctx ? tkm_context_text_count(ctx, enc, s, len, SIZE_MAX, &c, NULL)
-                        : tkm_text_count(enc, s, len, SIZE_MAX, &c, NULL);
+    tkm_status st = tkm_context_text_count(ctx, enc, s, len, SIZE_MAX, &c, NULL);
     if (st == TKM_OK)
         *acc += c.tokens;
     return st;
@@ -146,8 +145,7 @@ static int count_chat(chat_req *r, const tkm_model *m, tkm_context *ctx, const t
     tkm_error_detail d;
     memset(&d, 0, sizeof d);
     r->count_msgs = msgs;
-    tkm_status st = ctx ? tkm_context_chat_count(ctx, m, enc, msgs, r->n_msgs, SIZE_MAX, &chat, &d)
-                        : tkm_chat_count(m, enc, msgs, r->n_msgs, SIZE_MAX, &chat, &d);
+    tkm_status st = tkm_context_chat_count(ctx, m, enc, msgs, r->n_msgs, SIZE_MAX, &chat, &d);
     if (st == TKM_ERR_NO_RULES)
         return fail(who, EXIT_DATA, "%s: the model table has no chat counting rules for it",
                     m->name);
@@ -155,8 +153,7 @@ static int count_chat(chat_req *r, const tkm_model *m, tkm_context *ctx, const t
         return fail(who, cli_status_exit(st), "%s: %s", m->name,
                     d.message[0] ? d.message : tkm_strerror(st));
     if (r->n_tools) {
-        st = ctx ? tkm_context_tools_count(ctx, m, enc, r->tools, r->n_tools, &tools, &d)
-                 : tkm_tools_count(m, enc, r->tools, r->n_tools, &tools, &d);
+        st = tkm_context_tools_count(ctx, m, enc, r->tools, r->n_tools, &tools, &d);
         if (st == TKM_ERR_NO_RULES) {
             tools.tokens = 0;
             out->tools_uncounted = r->n_tools;
@@ -204,8 +201,15 @@ int req_count(chat_req *r, const tkm_model *m, tkm_context *ctx, const tkm_encod
               req_result *out)
 {
     memset(out, 0, sizeof *out);
+    tkm_context *own = NULL;
+    if (!ctx) {
+        if (tkm_context_create(NULL, &own) != TKM_OK)
+            return fail(who, EXIT_DATA, "out of memory");
+        ctx = own;
+    }
     int rc = r->kind == REQ_CHAT ? count_chat(r, m, ctx, enc, who, out)
                                  : count_texts(r, m, ctx, enc, who, out);
+    tkm_context_free(own);
     if (rc != EXIT_OK)
         return rc;
     bool embed = r->kind == REQ_TEXT && strcmp(r->endpoint, "embeddings") == 0;

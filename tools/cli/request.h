@@ -145,10 +145,11 @@ typedef struct req_result {
 
 /* Count a parsed request for model/enc, check the fit (reserving
  * --reserve-output, else the request's max tokens) and price it at tier
- * (the request's service_tier when tier_forced is false). ctx (may be NULL)
- * is scratch kept across requests: a command that counts many (batch,
- * models --fits) passes one, so its piece cache stays warm. Returns EXIT_OK
- * or an exit code after a diagnostic prefixed with `who`. */
+ * (the request's service_tier when tier_forced is false). ctx is scratch
+ * kept across requests: a command that counts many (batch, models --fits)
+ * passes one, so its piece cache stays warm; NULL makes one for this
+ * request. Returns EXIT_OK or an exit code after a diagnostic prefixed with
+ * `who`. */
 int req_count(chat_req *r, const tkm_model *m, tkm_context *ctx, const tkm_encoding *enc,
               const cli_opts *o, bool tier_forced, tkm_service_tier tier, const char *who,
               req_result *out);

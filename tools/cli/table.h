@@ -61,7 +61,8 @@ typedef struct cli_enc_cache {
         tkm_encoding *enc;
     } e[8];
     size_t n;
-    tkm_context *ctx; /* made by cli_enc_for_model; NULL if that failed */
+    tkm_context *ctx; /* made by cli_enc_for_model; NULL if that failed (req_count then
+                       * makes one per request) */
 } cli_enc_cache;
 
 /* The encoding of model (loaded once). Returns EXIT_OK, or the exit code
