@@ -105,12 +105,6 @@ static double pass(const build *b, const char *text, size_t len, uint32_t *ids, 
     return st == TKM_OK ? e - s : -1;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static int run_file(build ab[2], const char *path, int rounds, bool count)
 {
     size_t len = 0;
@@ -156,14 +150,14 @@ static int run_file(build ab[2], const char *path, int rounds, bool count)
         fprintf(stderr, "tkm_ab: %s: A gives %zu tokens, B %zu\n", path, n[0], n[1]);
         rc = -1;
     } else {
-        qsort(ratio, (size_t)rounds, sizeof *ratio, cmp_double);
+        double q[3];
+        bench_quartiles(ratio, (size_t)rounds, q);
         const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         double mb = (double)len * rounds / 1e6;
         printf("%-24s %-6s A %7.2f MB/s  B %7.2f MB/s  B/A total %.3f  median %.3f"
                "  quartiles %.3f-%.3f  (%d rounds, %zu tokens)\n",
                name, count ? "count" : "encode", mb / total[0], mb / total[1],
-               total[0] / total[1], ratio[rounds / 2], ratio[rounds / 4],
-               ratio[(3 * rounds) / 4 < rounds ? (3 * rounds) / 4 : rounds - 1], rounds, n[0]);
+               total[0] / total[1], q[1], q[0], q[2], rounds, n[0]);
     }
     free(text);
     free(ids);

@@ -41,4 +41,20 @@ static inline char *bench_read_all(const char *path, size_t *len)
     return p;
 }
 
+static inline int bench_cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Sorts r[0..n) (n >= 1) and gives its first quartile, median and third
+ * quartile in q[0..3): how per-round ratios are summarised. */
+static inline void bench_quartiles(double *r, size_t n, double q[3])
+{
+    qsort(r, n, sizeof *r, bench_cmp_double);
+    q[0] = r[n / 4];
+    q[1] = r[n / 2];
+    q[2] = r[(3 * n) / 4];
+}
+
 #endif

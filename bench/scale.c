@@ -67,12 +67,6 @@ static bool batch_cut(batch *b, const char *text, size_t len, size_t chunk)
     return true;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One tkm_count_many call over the batch on `threads` threads: its wall
  * time in seconds, or a negative value on failure. */
 static double timed_count(const tkm_encoding *enc, const batch *b, unsigned threads,
@@ -127,7 +121,8 @@ static int run(const tkm_encoding *enc, const char *name, const batch *b, unsign
         tn += c;
         ratio[r] = a / c;
     }
-    qsort(ratio, (size_t)rounds, sizeof *ratio, cmp_double);
+    double q[3];
+    bench_quartiles(ratio, (size_t)rounds, q);
     size_t tokens = 0;
     for (size_t i = 0; i < b->n; i++)
         tokens += one[i];
@@ -135,8 +130,7 @@ static int run(const tkm_encoding *enc, const char *name, const batch *b, unsign
            "speed-up %.2f  median %.2f  quartiles %.2f-%.2f  (%d rounds, %zu tokens)\n",
            tkm_encoding_name(enc), name, b->n, b->bytes,
            (double)b->bytes * rounds / t1 / 1e6, threads,
-           (double)b->bytes * rounds / tn / 1e6, t1 / tn, ratio[rounds / 2],
-           ratio[rounds / 4], ratio[(3 * rounds) / 4], rounds, tokens);
+           (double)b->bytes * rounds / tn / 1e6, t1 / tn, q[1], q[0], q[2], rounds, tokens);
     fflush(stdout);
 out:
     free(one);
