@@ -103,6 +103,24 @@ typedef struct cli_opts {
 /* "tokmeter: " + message + newline on stderr. The first one is kept for the
  * JSON error document (see cli_json_error_document). */
 void cli_err(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* What one thread's diagnostics printed while captured (cli_diag_capture):
+ * `tokmeter batch` works on lines on several threads and prints each
+ * line's diagnostics in line order. */
+typedef struct cli_capture {
+    char *text;           /* "tokmeter: ...\n" lines, NUL-terminated (NULL: none yet) */
+    size_t len, cap;
+    bool lost;            /* out of memory: text is cut short */
+    char first[512];      /* the first error, for a failing --json run's document */
+    char last_text[1024]; /* cli_last_text when the capture ended */
+    size_t last_line, last_col;
+} cli_capture;
+/* From now on this thread's diagnostics go to c (cleared first) instead
+ * of stderr; NULL ends the capture and records cli_last_text in it. */
+void cli_diag_capture(cli_capture *c);
+/* Print what c captured, as it would have been printed (on the calling
+ * thread), which then also holds its last diagnostic (cli_last_text). */
+void cli_diag_replay(const cli_capture *c);
+void cli_capture_free(cli_capture *c);
 /* While muted, diagnostics are recorded (cli_last_text) but not printed. */
 void cli_diag_mute(bool on);
 /* The text of the last diagnostic, without "tokmeter: " (with its FILE:LINE:COL). */
@@ -120,8 +138,11 @@ void cli_err_at(const char *path, size_t line, size_t col, const char *fmt, ...)
     CLI_PRINTF(4, 5);
 /* Exit code for a library status: input problems 2, the rest 3. */
 int cli_status_exit(tkm_status st);
-/* Report an encode/count failure on a buffer with the offset's line:col.
- * Returns the exit code (2 for input problems, 3 otherwise). */
+/* "tokmeter: hint: --invalid-utf8 replace|lossless accepts such input". */
+void cli_hint_invalid_utf8(void);
+/* Report an encode/count failure on a buffer with the offset's line:col
+ * (and the hint above for invalid UTF-8). Returns the exit code (2 for
+ * input problems, 3 otherwise). */
 int cli_report_text_error(const char *path, const char *buf, size_t len, tkm_status st,
                           const tkm_error_detail *d);
 /* The worse of two exit codes (2 and 3 outrank 1, which outranks 0). */

@@ -12,15 +12,109 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool cli_json_mode;
 static bool json_written;
 static char first_message[512];
-static char last_message[1024];
-static char last_text[1024];
-static size_t last_line, last_col;
+/* Per thread: `tokmeter batch` parses and counts lines on worker threads,
+ * each with its own last diagnostic and, while it captures, its own
+ * destination (cli_diag_capture). */
+static _Thread_local char last_message[1024];
+static _Thread_local char last_text[1024];
+static _Thread_local size_t last_line, last_col;
+static _Thread_local cli_capture *capturing;
 static bool muted;
+
+/* Append s (n bytes) to c's text; on no memory the text is cut short, with
+ * a note saying so when it is replayed. */
+static void capture_append(cli_capture *c, const char *s, size_t n)
+{
+    if (c->lost)
+        return;
+    if (c->len + n + 1 > c->cap) {
+        size_t nc = c->cap ? 2 * c->cap : 256;
+        while (nc < c->len + n + 1)
+            nc *= 2;
+        char *t = realloc(c->text, nc);
+        if (!t) {
+            c->lost = true;
+            return;
+        }
+        c->text = t;
+        c->cap = nc;
+    }
+    memcpy(c->text + c->len, s, n);
+    c->len += n;
+    c->text[c->len] = '\0';
+}
+
+/* One finished line of diagnostics ("tokmeter: ...\n"): to this thread's
+ * capture, or to stderr. */
+static void emit_line(const char *line)
+{
+    if (capturing) {
+        capture_append(capturing, line, strlen(line));
+        return;
+    }
+    cli_progress_clear_active();
+    fputs(line, stderr);
+}
+
+static void remember_first(char *dst, size_t cap, const char *prefix, const char *msg)
+{
+    if (dst[0])
+        return;
+    size_t a = strlen(prefix), b = strlen(msg);
+    cap--;
+    if (a > cap)
+        a = cap;
+    if (b > cap - a)
+        b = cap - a;
+    memcpy(dst, prefix, a);
+    memcpy(dst + a, msg, b);
+    dst[a + b] = '\0';
+}
+
+void cli_diag_capture(cli_capture *c)
+{
+    if (!c && capturing) {
+        snprintf(capturing->last_text, sizeof capturing->last_text, "%s", last_text);
+        capturing->last_line = last_line;
+        capturing->last_col = last_col;
+    }
+    if (c) {
+        c->len = 0;
+        c->lost = false;
+        c->first[0] = c->last_text[0] = '\0';
+        c->last_line = c->last_col = 0;
+        last_text[0] = '\0';
+        last_line = last_col = 0;
+    }
+    capturing = c;
+}
+
+void cli_diag_replay(const cli_capture *c)
+{
+    if (c->len) {
+        cli_progress_clear_active();
+        fputs(c->text, stderr);
+    }
+    if (c->lost)
+        fputs("tokmeter: (out of memory: diagnostics of this line were lost)\n", stderr);
+    remember_first(first_message, sizeof first_message, "", c->first);
+    snprintf(last_text, sizeof last_text, "%s", c->last_text);
+    last_line = c->last_line;
+    last_col = c->last_col;
+}
+
+void cli_capture_free(cli_capture *c)
+{
+    free(c->text);
+    c->text = NULL;
+    c->len = c->cap = 0;
+}
 
 void cli_diag_mute(bool on)
 {
@@ -36,22 +130,19 @@ CLI_PRINTF(2, 0) static void vemit(const char *prefix, const char *fmt, va_list 
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (!muted)
-        cli_progress_clear_active();
-    if (!muted)
-        fprintf(stderr, "tokmeter: %s%s\n", prefix, msg);
+    if (!muted) {
+        char line[2200];
+        snprintf(line, sizeof line, "tokmeter: %s%s\n", prefix, msg);
+        emit_line(line);
+    }
     snprintf(last_message, sizeof last_message, "%s%s", prefix, msg);
     snprintf(last_text, sizeof last_text, "%s", msg);
     last_line = last_col = 0;
-    if (!first_message[0] && !muted) {
-        size_t a = strlen(prefix), b = strlen(msg), cap = sizeof first_message - 1;
-        if (a > cap)
-            a = cap;
-        if (b > cap - a)
-            b = cap - a;
-        memcpy(first_message, prefix, a);
-        memcpy(first_message + a, msg, b);
-        first_message[a + b] = '\0';
+    if (!muted) {
+        if (capturing)
+            remember_first(capturing->first, sizeof capturing->first, prefix, msg);
+        else
+            remember_first(first_message, sizeof first_message, prefix, msg);
     }
 }
 
@@ -84,8 +175,9 @@ void cli_note(const char *fmt, ...)
     va_end(ap);
     if (muted)
         return;
-    cli_progress_clear_active();
-    fprintf(stderr, "tokmeter: %s\n", msg);
+    char line[1100];
+    snprintf(line, sizeof line, "tokmeter: %s\n", msg);
+    emit_line(line);
 }
 
 int cli_usage(const char *fmt, ...)
@@ -128,6 +220,11 @@ int cli_status_exit(tkm_status st)
     }
 }
 
+void cli_hint_invalid_utf8(void)
+{
+    emit_line("tokmeter: hint: --invalid-utf8 replace|lossless accepts such input\n");
+}
+
 int cli_report_text_error(const char *path, const char *buf, size_t len, tkm_status st,
                           const tkm_error_detail *d)
 {
@@ -140,7 +237,7 @@ int cli_report_text_error(const char *path, const char *buf, size_t len, tkm_sta
         cli_err("%s: %s", path, msg);
     }
     if (st == TKM_ERR_INVALID_UTF8)
-        fputs("tokmeter: hint: --invalid-utf8 replace|lossless accepts such input\n", stderr);
+        cli_hint_invalid_utf8();
     return cli_status_exit(st);
 }
 
