@@ -9,7 +9,7 @@
  * buffers for all its files (tkm_stream_reset between them): a fresh stream
  * per file cost two 1 MiB allocations and a cold context, whose piece cache
  * a file under 16 KiB never even warmed. Workers keep only the numbers;
- * the main thread reports the results in input order. */
+ * the results are reported in input order (jobs.c). */
 #include "files.h"
 #include "io.h"
 #include "jobs.h"
@@ -229,16 +229,11 @@ int cli_count_files(const cli_opts *o, const tkm_encoding *enc, const tkm_encode
         cli_err("%s", "out of memory");
         return EXIT_DATA;
     }
-    int rc = EXIT_OK;
     cli_progress_begin(&r.progress, "files", w->n_files);
-    int jr = cli_jobs_run(w->n_files, threads, work, emit, &r);
+    cli_jobs_run(w->n_files, threads, work, emit, &r);
     cli_progress_end(&r.progress);
-    if (jr != 0) {
-        cli_err("%s", "cannot start the worker threads");
-        rc = EXIT_DATA;
-    }
     if (r.utf8_hint)
-        fputs("tokmeter: hint: --invalid-utf8 replace|lossless accepts such input\n", stderr);
+        cli_hint_invalid_utf8();
     for (unsigned t = 0; t < threads; t++) {
         tkm_stream_free(r.scratch[t].st);
         free(r.scratch[t].cur);
@@ -246,5 +241,5 @@ int cli_count_files(const cli_opts *o, const tkm_encoding *enc, const tkm_encode
     }
     free(r.scratch);
     free(r.slots);
-    return cli_worse(rc, w->rc);
+    return w->rc;
 }

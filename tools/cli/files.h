@@ -10,7 +10,7 @@ typedef struct cli_file_result {
     size_t tokens;
 } cli_file_result;
 
-/* Called on the main thread, in the order of w->files, for every file that
+/* Called one at a time (on any of the threads), in the order of w->files, for every file that
  * was counted. Binary files (unless --text) are recorded as skipped in w,
  * failures are printed and recorded in w. */
 typedef void (*cli_file_emit)(void *ctx, const cli_file_result *r);

@@ -51,10 +51,11 @@ int cli_allowed_special(const cli_opts *o, const tkm_encoding *enc, tkm_encode_o
                         char ***list, size_t *n);
 
 /* A small cache of loaded built-in encodings, for commands that meet many
- * models (batch, models --fits), with one context to count with: these
- * commands run on one thread and count request after request, which then
- * find its piece cache warm (a context's entries are per encoding, so
- * sharing one between encodings is exact). Zero-initialise it. */
+ * models (batch, models --fits), with one context to count with: one cache
+ * per thread (each batch worker has its own), counting request after
+ * request, which then find its piece cache warm (a context's entries are
+ * per encoding, so sharing one between encodings is exact).
+ * Zero-initialise it. */
 typedef struct cli_enc_cache {
     struct {
         const char *name;
