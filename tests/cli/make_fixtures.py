@@ -17,6 +17,12 @@ Images are made of their headers only (tokmeter reads no pixels):
   bad_utf8_late.txt  2.4 MB of multi-byte text whose invalid byte is on line
                  50001, column 3, past 2 MiB: in the CLI's third 1 MiB chunk
   prompts/big.txt  about 10000 tokens (over gpt-4's 8192)
+  batch_many.jsonl  700 lines of a Batch API file, three of `tokmeter batch`'s
+                 256-line chunks, with bad lines of every kind: bad JSON, early
+                 errors, late errors (unknown model), duplicate ids (also with a
+                 late error, where the duplicate is what is reported, and
+                 across chunks), blank lines, a second url, and prompts of up
+                 to 40 KB among short ones, so threads finish out of order
   tree/          a directory to walk: text files, a binary file (NUL byte), a
                  hidden file and directory, a symlink to a directory
 """
@@ -110,6 +116,35 @@ late = late_line * 50000 + b'ab\xffcd\n'
 assert late.index(b'\xff') > 2 << 20 and late.count(b'\n') == 50001  # line 50001, column 3
 w('bad_utf8_late.txt', late)
 w('prompts/big.txt', ('All work and no play makes Jack a dull boy. ' * 1000).encode())
+
+words = ['token', 'meter', 'caf\u00e9', '\u65e5\u672c\u8a9e', 'na\u00efve', 'budget', '\u0436\u0443\u0440\u043d\u0430\u043b', 'cost']
+many = []
+for i in range(1, 701):
+    if i % 61 == 0:
+        many.append('')
+        continue
+    text = ' '.join(words[(i * k) % len(words)] for k in range(1 + (i * 7) % 23))
+    if i % 97 == 0:
+        text = (text + ' ') * 2000  # a slow line among quick ones
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}],
+            "max_tokens": 10 + i % 5}
+    cid = 'r%d' % i
+    url = '/v1/chat/completions'
+    if i % 37 == 0:
+        cid = 'r%d' % (i - 290 if i > 290 else i - 30)  # a duplicate, across chunks from 290 on
+    if i % 113 == 0 or i == 222:
+        body["model"] = "gpt-4o-minii"  # late error: unknown model
+    if i == 222:
+        cid = 'r5'  # duplicate and unknown model: the duplicate is reported
+    if i % 89 == 0:
+        url = '/v1/embeddings'
+        body = {"model": "text-embedding-3-small", "input": text}
+    line = json.dumps({"custom_id": cid, "method": "GET" if i % 71 == 0 else "POST",
+                       "url": url, "body": body}, ensure_ascii=False)
+    if i % 53 == 0:
+        line = line[:len(line) // 2]  # bad JSON
+    many.append(line)
+w('batch_many.jsonl', ('\n'.join(many) + '\n').encode())
 
 w('tree/a.txt', b'hello world\n')
 w('tree/sub/b.md', b'# Title\n\nSome *markdown* text.\n')
