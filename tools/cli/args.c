@@ -50,9 +50,9 @@ static const opt_spec OPTS[] = {
     {"json", 0, NULL, O_JSON,
      CMD_COUNT | CMD_CHECK | CMD_CHAT | CMD_COST | CMD_BATCH | CMD_PRUNE | CMD_MODELS | CMD_BENCH,
      "write exactly one JSON document to stdout (keys documented in README.md)"},
-    {"jobs", 'j', "N", O_JOBS, CMD_COUNT | CMD_CHECK,
-     "threads counting files (default: the number of online cores); output order\n"
-     "is the input order whatever N is"},
+    {"jobs", 'j', "N", O_JOBS, CMD_COUNT | CMD_CHECK | CMD_BATCH,
+     "threads counting files, or a batch file's lines (default: the number of online\n"
+     "cores); output order is the input order whatever N is"},
     {"include", 0, "GLOB", O_INCLUDE, CMD_COUNT | CMD_CHECK,
      "in directories, only files whose name matches GLOB (repeatable)"},
     {"exclude", 0, "GLOB", O_EXCLUDE, CMD_COUNT | CMD_CHECK,
@@ -447,11 +447,18 @@ static const opt_spec *find_opt(const char *a, const char **inline_value)
 {
     *inline_value = NULL;
     if (a[1] != '-') {
-        if (a[2] != '\0')
-            return NULL;
-        for (size_t i = 0; i < N_OPTS; i++)
-            if (OPTS[i].shrt && OPTS[i].shrt == a[1])
+        /* "-j2" as "-j 2", as getopt takes it; a flag takes nothing after
+         * its letter (no bundling: "-vx" is unknown). */
+        for (size_t i = 0; i < N_OPTS; i++) {
+            if (!OPTS[i].shrt || OPTS[i].shrt != a[1])
+                continue;
+            if (a[2] == '\0')
                 return &OPTS[i];
+            if (!OPTS[i].arg)
+                return NULL;
+            *inline_value = a + 2;
+            return &OPTS[i];
+        }
         return NULL;
     }
     const char *name = a + 2;
