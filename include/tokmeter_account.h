@@ -427,7 +427,8 @@ TKM_API tkm_status tkm_tools_count(const tkm_model *model, const tkm_encoding *e
 /*
  * The counts above with a caller's tkm_context (one per thread, see
  * tokmeter.h; the fits below have such forms too, and tkm_chat_prune and
- * tkm_text_truncate make one context per call): the functions above
+ * tkm_text_truncate make one context per call or take the caller's:
+ * tkm_context_chat_prune, tkm_context_text_truncate): the functions above
  * count every text with a fresh context, so its piece cache starts cold on
  * every call; these keep using ctx's, so counting many requests one after
  * another (a batch file, a request path) runs warm. 2 KiB texts of English
@@ -572,6 +573,18 @@ TKM_API tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, 
                                      const tkm_allocator *alloc, tkm_truncation *out,
                                      tkm_error_detail *detail);
 
+/**
+ * tkm_text_truncate through the caller's context (one per thread, reused
+ * across calls: its piece cache stays warm) instead of one made for the
+ * call; the result is the same. alloc is for the call's scratch (the text's
+ * ids and offsets) and may be NULL. Returns tkm_text_truncate's statuses;
+ * TKM_ERR_INVALID_ARGUMENT for a NULL ctx.
+ */
+TKM_API tkm_status tkm_context_text_truncate(tkm_context *ctx, const tkm_encoding *enc,
+                                             const char *text, size_t len, size_t max_tokens,
+                                             tkm_truncate_mode mode, const tkm_allocator *alloc,
+                                             tkm_truncation *out, tkm_error_detail *detail);
+
 /* ------------------------------------------------------------------------ */
 /* Pruning a conversation to fit                                            */
 /* ------------------------------------------------------------------------ */
@@ -621,6 +634,21 @@ TKM_API tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *en
                                   const tkm_prune_options *opts, const tkm_allocator *alloc,
                                   size_t *keep, size_t cap, size_t *n_out, tkm_prune_result *out,
                                   tkm_error_detail *detail);
+
+/**
+ * tkm_chat_prune through the caller's context (one per thread, reused
+ * across calls: a request path that prunes every request keeps its piece
+ * cache warm) instead of one made for the call; the result is the same.
+ * alloc is for the call's scratch and may be NULL. Returns tkm_chat_prune's
+ * statuses; TKM_ERR_INVALID_ARGUMENT for a NULL ctx.
+ */
+TKM_API tkm_status tkm_context_chat_prune(tkm_context *ctx, const tkm_model *model,
+                                          const tkm_encoding *enc, const tkm_chat_message *msgs,
+                                          size_t n_msgs, const tkm_tool_def *tools, size_t n_tools,
+                                          const tkm_prune_options *opts,
+                                          const tkm_allocator *alloc, size_t *keep, size_t cap,
+                                          size_t *n_out, tkm_prune_result *out,
+                                          tkm_error_detail *detail);
 
 /* ------------------------------------------------------------------------ */
 /* Cost                                                                     */

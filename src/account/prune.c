@@ -130,11 +130,14 @@ static tkm_status middle_out(pruner *p)
     return oldest_first(p);
 }
 
-tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
-                          const tkm_chat_message *msgs, size_t n_msgs, const tkm_tool_def *tools,
-                          size_t n_tools, const tkm_prune_options *opts,
-                          const tkm_allocator *alloc, size_t *keep, size_t cap, size_t *n_out,
-                          tkm_prune_result *out, tkm_error_detail *detail)
+/* tkm_chat_prune through the caller's context, or (given == NULL) one of
+ * its own for the call. */
+static tkm_status prune_with(tkm_context *given, const tkm_model *model, const tkm_encoding *enc,
+                             const tkm_chat_message *msgs, size_t n_msgs,
+                             const tkm_tool_def *tools, size_t n_tools,
+                             const tkm_prune_options *opts, const tkm_allocator *alloc,
+                             size_t *keep, size_t cap, size_t *n_out, tkm_prune_result *out,
+                             tkm_error_detail *detail)
 {
     if (!model || !enc || !opts || !n_out || !out || (!msgs && n_msgs) || (!keep && cap) ||
         opts->strategy < TKM_PRUNE_OLDEST_FIRST || opts->strategy > TKM_PRUNE_MIDDLE_OUT ||
@@ -169,11 +172,11 @@ tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
     /* One context for every count of the call: a conversation long enough to
      * prune is long enough to warm its piece cache, where a fresh context
      * per message never would. */
-    tkm_context *ctx = NULL;
+    tkm_context *ctx = given;
     size_t *cost = NULL;
     unit *units = NULL;
     tkm_token_count tc, reply;
-    tkm_status st = tkm_context_create(alloc, &ctx);
+    tkm_status st = given ? TKM_OK : tkm_context_create(alloc, &ctx);
     if (st == TKM_OK)
         st = tkm_acct_tools_count(ctx, model, enc, tools, n_tools, &tc, detail);
     if (st == TKM_OK) /* reply priming */
@@ -257,6 +260,30 @@ tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
 done:
     tkm_acct_free(alloc, cost);
     tkm_acct_free(alloc, units);
-    tkm_context_free(ctx);
+    if (!given)
+        tkm_context_free(ctx);
     return st;
+}
+
+tkm_status tkm_chat_prune(const tkm_model *model, const tkm_encoding *enc,
+                          const tkm_chat_message *msgs, size_t n_msgs, const tkm_tool_def *tools,
+                          size_t n_tools, const tkm_prune_options *opts,
+                          const tkm_allocator *alloc, size_t *keep, size_t cap, size_t *n_out,
+                          tkm_prune_result *out, tkm_error_detail *detail)
+{
+    return prune_with(NULL, model, enc, msgs, n_msgs, tools, n_tools, opts, alloc, keep, cap,
+                      n_out, out, detail);
+}
+
+tkm_status tkm_context_chat_prune(tkm_context *ctx, const tkm_model *model,
+                                  const tkm_encoding *enc, const tkm_chat_message *msgs,
+                                  size_t n_msgs, const tkm_tool_def *tools, size_t n_tools,
+                                  const tkm_prune_options *opts, const tkm_allocator *alloc,
+                                  size_t *keep, size_t cap, size_t *n_out, tkm_prune_result *out,
+                                  tkm_error_detail *detail)
+{
+    if (!ctx)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return prune_with(ctx, model, enc, msgs, n_msgs, tools, n_tools, opts, alloc, keep, cap,
+                      n_out, out, detail);
 }

@@ -86,21 +86,23 @@ static tkm_status cut_tail(const cutter *cu, const char *text, size_t len,
     }
 }
 
-tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, size_t len,
-                             size_t max_tokens, tkm_truncate_mode mode,
-                             const tkm_allocator *alloc, tkm_truncation *out,
-                             tkm_error_detail *detail)
+/* tkm_text_truncate through the caller's context, or (given == NULL) one
+ * of its own for the call. */
+static tkm_status truncate_with(tkm_context *given, const tkm_encoding *enc, const char *text,
+                                size_t len, size_t max_tokens, tkm_truncate_mode mode,
+                                const tkm_allocator *alloc, tkm_truncation *out,
+                                tkm_error_detail *detail)
 {
     if (!enc || !out || (!text && len) || mode < TKM_KEEP_HEAD || mode > TKM_KEEP_MIDDLE_OUT ||
         (alloc && (!alloc->malloc_fn || !alloc->free_fn)))
         return TKM_ERR_INVALID_ARGUMENT;
     tkm_truncation r;
     memset(&r, 0, sizeof r);
-    cutter cu = {NULL, enc};
+    cutter cu = {given, enc};
     uint32_t *ids = NULL;
     size_t *offs = NULL;
     size_t n = 0, got = 0;
-    tkm_status st = tkm_context_create(alloc, &cu.ctx);
+    tkm_status st = given ? TKM_OK : tkm_context_create(alloc, &cu.ctx);
     if (st == TKM_OK)
         st = count(&cu, text, len, &n, detail);
     if (st != TKM_OK)
@@ -149,8 +151,27 @@ tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, size_t l
 done:
     tkm_acct_free(alloc, ids);
     tkm_acct_free(alloc, offs);
-    tkm_context_free(cu.ctx);
+    if (!given)
+        tkm_context_free(cu.ctx);
     if (st == TKM_OK)
         *out = r;
     return st;
+}
+
+tkm_status tkm_text_truncate(const tkm_encoding *enc, const char *text, size_t len,
+                             size_t max_tokens, tkm_truncate_mode mode,
+                             const tkm_allocator *alloc, tkm_truncation *out,
+                             tkm_error_detail *detail)
+{
+    return truncate_with(NULL, enc, text, len, max_tokens, mode, alloc, out, detail);
+}
+
+tkm_status tkm_context_text_truncate(tkm_context *ctx, const tkm_encoding *enc, const char *text,
+                                     size_t len, size_t max_tokens, tkm_truncate_mode mode,
+                                     const tkm_allocator *alloc, tkm_truncation *out,
+                                     tkm_error_detail *detail)
+{
+    if (!ctx)
+        return TKM_ERR_INVALID_ARGUMENT;
+    return truncate_with(ctx, enc, text, len, max_tokens, mode, alloc, out, detail);
 }

@@ -6,6 +6,9 @@
 static tkm_model_table *table;
 static const tkm_model *md;
 static tkm_encoding *enc;
+/* One context for every tkm_context_chat_prune of the file: each call after
+ * the first finds it warm with earlier calls' texts. */
+static tkm_context *ctx;
 
 static int setup(void **state)
 {
@@ -13,12 +16,13 @@ static int setup(void **state)
     table = builtin_table();
     md = model(table, "gpt-4o");
     enc = encoding_of(md);
-    return 0;
+    return tkm_context_create(NULL, &ctx) == TKM_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
+    tkm_context_free(ctx);
     tkm_encoding_free(enc);
     tkm_model_table_free(table);
     return 0;
@@ -38,10 +42,38 @@ static size_t reply(void)
     return c.tokens;
 }
 
+/* tkm_chat_prune, checked against tkm_context_chat_prune through the
+ * file's one context: same status, same kept messages, same result. */
+static tkm_status prune_tools(const tkm_chat_message *m, size_t n, const tkm_tool_def *tools,
+                              size_t n_tools, tkm_prune_options *o, size_t *keep, size_t cap,
+                              size_t *n_kept, tkm_prune_result *r, tkm_error_detail *d)
+{
+    tkm_status st = tkm_chat_prune(md, enc, m, n, tools, n_tools, o, NULL, keep, cap, n_kept, r, d);
+    size_t keep2[64], n2 = SIZE_MAX;
+    tkm_prune_result r2;
+    memset(&r2, 0xAB, sizeof r2);
+    assert_true(cap <= 64);
+    tkm_status st2 =
+        tkm_context_chat_prune(ctx, md, enc, m, n, tools, n_tools, o, NULL, keep2, cap, &n2, &r2, NULL);
+    assert_int_equal(st2, st);
+    if (st == TKM_OK || st == TKM_ERR_DOES_NOT_FIT || st == TKM_ERR_BUFFER_TOO_SMALL)
+        assert_int_equal(n2, *n_kept);
+    if (st == TKM_OK || st == TKM_ERR_DOES_NOT_FIT) {
+        assert_memory_equal(keep2, keep, *n_kept * sizeof *keep);
+        assert_int_equal(r2.n_kept, r->n_kept);
+        assert_int_equal(r2.tokens, r->tokens);
+        assert_int_equal(r2.budget, r->budget);
+        assert_int_equal(r2.truncated_index, r->truncated_index);
+        assert_int_equal(r2.truncated_offset, r->truncated_offset);
+        assert_int_equal(r2.truncated_len, r->truncated_len);
+    }
+    return st;
+}
+
 static tkm_status prune(const tkm_chat_message *m, size_t n, tkm_prune_options *o, size_t *keep,
                         size_t *n_kept, tkm_prune_result *r)
 {
-    return tkm_chat_prune(md, enc, m, n, NULL, 0, o, NULL, keep, n, n_kept, r, NULL);
+    return prune_tools(m, n, NULL, 0, o, keep, n, n_kept, r, NULL);
 }
 
 static tkm_chat_message convo[7];
@@ -121,7 +153,7 @@ static void test_lone_system_message_too_long(void **state)
     tkm_prune_options o = {TKM_PRUNE_OLDEST_FIRST, 0, cost_of(&sys) + reply() - 1, 0, true};
     tkm_prune_result r;
     tkm_error_detail d;
-    assert_int_equal(tkm_chat_prune(md, enc, &sys, 1, NULL, 0, &o, NULL, keep, 1, &n, &r, &d),
+    assert_int_equal(prune_tools(&sys, 1, NULL, 0, &o, keep, 1, &n, &r, &d),
                      TKM_ERR_DOES_NOT_FIT);
     assert_int_equal(d.status, TKM_ERR_DOES_NOT_FIT);
     assert_int_equal(n, 1); /* the minimal set is still reported */
@@ -129,7 +161,7 @@ static void test_lone_system_message_too_long(void **state)
     assert_int_equal(r.tokens, cost_of(&sys) + reply());
     /* With one more token it fits. */
     o.budget++;
-    assert_int_equal(tkm_chat_prune(md, enc, &sys, 1, NULL, 0, &o, NULL, keep, 1, &n, &r, NULL),
+    assert_int_equal(prune_tools(&sys, 1, NULL, 0, &o, keep, 1, &n, &r, NULL),
                      TKM_OK);
 }
 
@@ -197,7 +229,7 @@ static void test_buffer_and_budget_from_model(void **state)
     size_t keep[2], n;
     tkm_prune_options o = {TKM_PRUNE_OLDEST_FIRST, 0, 0, 1000, false};
     tkm_prune_result r;
-    assert_int_equal(tkm_chat_prune(md, enc, convo, 7, NULL, 0, &o, NULL, keep, 2, &n, &r, NULL),
+    assert_int_equal(prune_tools(convo, 7, NULL, 0, &o, keep, 2, &n, &r, NULL),
                      TKM_ERR_BUFFER_TOO_SMALL);
     assert_int_equal(n, 7);
     assert_int_equal(r.budget, 128000 - 1000); /* gpt-4o window minus the reservation */
@@ -245,6 +277,17 @@ static void test_long_conversation(void **state)
     }
 }
 
+static void test_context_args(void **state)
+{
+    (void)state;
+    tkm_prune_options o = {TKM_PRUNE_OLDEST_FIRST, 0, 1000, 0, false};
+    size_t keep[7], n;
+    tkm_prune_result r;
+    assert_int_equal(tkm_context_chat_prune(NULL, md, enc, convo, 7, NULL, 0, &o, NULL, keep, 7,
+                                            &n, &r, NULL),
+                     TKM_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_truncate_oldest),
         cmocka_unit_test(test_buffer_and_budget_from_model),
         cmocka_unit_test(test_long_conversation),
+        cmocka_unit_test(test_context_args),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

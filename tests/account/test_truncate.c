@@ -4,18 +4,44 @@
 #include <stdlib.h>
 
 static tkm_encoding *enc;
+/* One context for every tkm_context_text_truncate of the file: each call
+ * after the first finds it warm with earlier calls' texts. */
+static tkm_context *ctx;
 
 static int setup(void **state)
 {
     (void)state;
+    if (tkm_context_create(NULL, &ctx) != TKM_OK)
+        return -1;
     return tkm_encoding_load_builtin("o200k_base", NULL, &enc) == TKM_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
+    tkm_context_free(ctx);
     tkm_encoding_free(enc);
     return 0;
+}
+
+/* tkm_text_truncate, checked against tkm_context_text_truncate through the
+ * file's one context: same status, same cut. */
+static tkm_status truncate_both(const tkm_encoding *e, const char *s, size_t len, size_t k,
+                                tkm_truncate_mode mode, const tkm_allocator *a, tkm_truncation *t,
+                                tkm_error_detail *d)
+{
+    tkm_status st = tkm_text_truncate(e, s, len, k, mode, a, t, d);
+    tkm_truncation t2;
+    memset(&t2, 0xAB, sizeof t2);
+    assert_int_equal(tkm_context_text_truncate(ctx, e, s, len, k, mode, a, &t2, NULL), st);
+    if (st == TKM_OK) {
+        assert_int_equal(t2.head_len, t->head_len);
+        assert_int_equal(t2.tail_offset, t->tail_offset);
+        assert_int_equal(t2.tail_len, t->tail_len);
+        assert_int_equal(t2.tokens, t->tokens);
+        assert_int_equal(t2.truncated, t->truncated);
+    }
+    return st;
 }
 
 static size_t count_bytes(const char *s, size_t n)
@@ -43,7 +69,7 @@ static void test_head(void **state)
     size_t len = strlen(mixed), total = count_bytes(mixed, len);
     for (size_t k = 0; k <= total + 1; k++) {
         tkm_truncation t;
-        assert_int_equal(tkm_text_truncate(enc, mixed, len, k, TKM_KEEP_HEAD, NULL, &t, NULL),
+        assert_int_equal(truncate_both(enc, mixed, len, k, TKM_KEEP_HEAD, NULL, &t, NULL),
                          TKM_OK);
         assert_true(t.tokens <= k);
         assert_int_equal(count_bytes(mixed, t.head_len), t.tokens);
@@ -62,7 +88,7 @@ static void test_tail(void **state)
     size_t prev = len;
     for (size_t k = 0; k < total; k++) {
         tkm_truncation t;
-        assert_int_equal(tkm_text_truncate(enc, mixed, len, k, TKM_KEEP_TAIL, NULL, &t, NULL),
+        assert_int_equal(truncate_both(enc, mixed, len, k, TKM_KEEP_TAIL, NULL, &t, NULL),
                          TKM_OK);
         assert_true(t.truncated);
         assert_int_equal(t.head_len, 0);
@@ -80,7 +106,7 @@ static void test_middle_out(void **state)
     (void)state;
     size_t len = strlen(mixed);
     tkm_truncation t;
-    assert_int_equal(tkm_text_truncate(enc, mixed, len, 9, TKM_KEEP_MIDDLE_OUT, NULL, &t, NULL),
+    assert_int_equal(truncate_both(enc, mixed, len, 9, TKM_KEEP_MIDDLE_OUT, NULL, &t, NULL),
                      TKM_OK);
     assert_true(t.truncated);
     assert_true(t.head_len <= t.tail_offset);
@@ -103,7 +129,7 @@ static void test_head_matches_decoded_prefix(void **state)
     size_t blen;
     assert_int_equal(tkm_decode(enc, ids, 5, buf, sizeof buf, &blen, NULL), TKM_OK);
     tkm_truncation t;
-    assert_int_equal(tkm_text_truncate(enc, TXT(s), 5, TKM_KEEP_HEAD, NULL, &t, NULL), TKM_OK);
+    assert_int_equal(truncate_both(enc, TXT(s), 5, TKM_KEEP_HEAD, NULL, &t, NULL), TKM_OK);
     assert_int_equal(t.head_len, blen);
     assert_int_equal(t.tokens, 5);
     assert_memory_equal(s, buf, blen);
@@ -126,16 +152,16 @@ static void test_long_text(void **state)
         size_t k = ks[i];
         assert_true(k < total);
         tkm_truncation t;
-        assert_int_equal(tkm_text_truncate(enc, s, len, k, TKM_KEEP_HEAD, NULL, &t, NULL), TKM_OK);
+        assert_int_equal(truncate_both(enc, s, len, k, TKM_KEEP_HEAD, NULL, &t, NULL), TKM_OK);
         assert_true(t.truncated && t.tokens <= k && t.tokens + 8 > k);
         assert_int_equal(count_bytes(s, t.head_len), t.tokens);
         assert_true(boundary(s, len, t.head_len));
-        assert_int_equal(tkm_text_truncate(enc, s, len, k, TKM_KEEP_TAIL, NULL, &t, NULL), TKM_OK);
+        assert_int_equal(truncate_both(enc, s, len, k, TKM_KEEP_TAIL, NULL, &t, NULL), TKM_OK);
         assert_true(t.truncated && t.tokens <= k && t.tokens + 8 > k);
         assert_int_equal(count_bytes(s + t.tail_offset, t.tail_len), t.tokens);
         assert_true(boundary(s, len, t.tail_offset));
         assert_int_equal(
-            tkm_text_truncate(enc, s, len, k, TKM_KEEP_MIDDLE_OUT, NULL, &t, NULL), TKM_OK);
+            truncate_both(enc, s, len, k, TKM_KEEP_MIDDLE_OUT, NULL, &t, NULL), TKM_OK);
         size_t h = count_bytes(s, t.head_len), tl = count_bytes(s + t.tail_offset, t.tail_len);
         assert_int_equal(t.tokens, h + tl);
         assert_true(t.tokens <= k && h <= (k + 1) / 2 && tl <= k / 2);
@@ -147,11 +173,13 @@ static void test_args(void **state)
 {
     (void)state;
     tkm_truncation t;
-    assert_int_equal(tkm_text_truncate(enc, NULL, 3, 1, TKM_KEEP_HEAD, NULL, &t, NULL),
+    assert_int_equal(truncate_both(enc, NULL, 3, 1, TKM_KEEP_HEAD, NULL, &t, NULL),
                      TKM_ERR_INVALID_ARGUMENT);
-    assert_int_equal(tkm_text_truncate(enc, "", 0, 0, TKM_KEEP_TAIL, NULL, &t, NULL), TKM_OK);
+    assert_int_equal(truncate_both(enc, "", 0, 0, TKM_KEEP_TAIL, NULL, &t, NULL), TKM_OK);
     assert_false(t.truncated);
     assert_int_equal(t.tokens, 0);
+    assert_int_equal(tkm_context_text_truncate(NULL, enc, "ab", 2, 1, TKM_KEEP_HEAD, NULL, &t, NULL),
+                     TKM_ERR_INVALID_ARGUMENT);
 }
 
 int main(void)
