@@ -45,6 +45,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 work="$dir/fuzz-work"
 failed=()
 summary=()
+details=()
 for t in $targets; do
   bin="$dir/tests/fuzz_$t"
   [ -x "$bin" ] || bin=$(find "$dir" -name "fuzz_$t" -type f -perm -u+x | head -n1)
@@ -81,15 +82,29 @@ for t in $targets; do
     line="$line: FAILED (exit $rc)"
     failed+=("$t")
     echo "---- fuzz_$t failed; last lines of $log:"
-    grep -E 'ERROR|SUMMARY|check failed|runtime error|Test unit written|timeout|out-of-memory' "$log" | head -n 20 || true
     tail -n 40 "$log"
+    # What CI shows of a run may be only its last lines, so the finding
+    # itself (the report, its first frames, the input) is repeated after
+    # the summary: a finding that cannot be read cannot be fixed.
+    seed=$(sed -n 's/^INFO: Seed: *//p' "$log" | head -n1)
+    d="---- fuzz_$t (exit $rc, libFuzzer -seed=${seed:-?})"$'\n'
+    d+=$(grep -E 'ERROR|SUMMARY|check failed|runtime error|Test unit written|timeout|out-of-memory|^ *#[0-9]+ ' "$log" |
+         grep -v 'in fuzzer::\|in main \|libc\.so\|in _start' | head -n 24 || true)
     for a in "$artifacts"/*; do
       [ -e "$a" ] || continue
-      echo "crashing input: $a ($(wc -c <"$a") bytes)"
-      echo "  reproduce: $bin $a"
-      echo "         or, without libFuzzer, in any build: tests/fuzz_${t}_replay $a"
-      echo "  once fixed, add it as a regression seed: cp $a tests/fuzz/corpus/$t/"
+      n=$(wc -c <"$a")
+      d+=$'\n'"crashing input: $a ($n bytes, sha256 $(sha256sum "$a" | cut -c1-16))"
+      if [ "$n" -le 3072 ]; then
+        d+=$'\n'"  base64 (decode with: base64 -d > input): $(base64 -w0 "$a")"
+      else
+        d+=$'\n'"  first 3072 bytes, base64: $(head -c 3072 "$a" | base64 -w0)"
+      fi
+      d+=$'\n'"  reproduce: $bin $a"
+      d+=$'\n'"         or, without libFuzzer, in any build: tests/fuzz_${t}_replay $a"
+      d+=$'\n'"  once fixed, add it as a regression seed: cp $a tests/fuzz/corpus/$t/"
     done
+    echo "$d"
+    details+=("$d")
   fi
   echo "$line"
   summary+=("$line")
@@ -99,6 +114,8 @@ echo
 echo "== fuzzing summary (${seconds}s each)"
 printf '%s\n' "${summary[@]}"
 if [ "${#failed[@]}" -ne 0 ]; then
+  echo
+  printf '%s\n' "${details[@]}"
   echo "FAILED: ${failed[*]}" >&2
   echo "Each crashing input listed above must be added to tests/fuzz/corpus/<target>/ as a regression seed." >&2
   exit 1
