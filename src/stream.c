@@ -125,7 +125,10 @@ static tkm_status count_prefix(tkm_stream *s, size_t c, tkm_error_detail *d)
         return st;
     }
     s->count += n;
-    memmove(s->buf, s->buf + c, s->len - c);
+    /* A stream fed nothing has no buffer: pointer arithmetic on NULL, even
+     * "+ 0", is undefined (found by fuzz_count on a 1-byte input). */
+    if (c < s->len)
+        memmove(s->buf, s->buf + c, s->len - c);
     s->len -= c;
     s->base += c;
     s->scanned = 0;

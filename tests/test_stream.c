@@ -257,6 +257,35 @@ static void test_stream_reset(void **state)
     assert_int_equal(tkm_stream_reset(NULL), TKM_ERR_INVALID_ARGUMENT);
 }
 
+/* A stream given no text, or only empty chunks, counts 0 and stays usable:
+ * its buffer is never allocated, and nothing may touch it (session 11: UBSan
+ * saw arithmetic on the NULL buffer at finish). */
+static void test_stream_empty(void **state)
+{
+    (void)state;
+    tkm_encoding *enc = NULL;
+    assert_int_equal(tkm_encoding_load_builtin("o200k_base", NULL, &enc), TKM_OK);
+    tkm_stream *st = NULL;
+    assert_int_equal(tkm_stream_create(enc, NULL, NULL, &st), TKM_OK);
+    tkm_error_detail d;
+    size_t c = 99;
+    assert_int_equal(tkm_stream_finish(st, &c, &d), TKM_OK);
+    assert_int_equal(c, 0);
+    assert_int_equal(tkm_stream_reset(st), TKM_OK);
+    assert_int_equal(tkm_stream_feed(st, NULL, 0, &d), TKM_OK);
+    assert_int_equal(tkm_stream_feed(st, "", 0, &d), TKM_OK);
+    c = 99;
+    assert_int_equal(tkm_stream_finish(st, &c, &d), TKM_OK);
+    assert_int_equal(c, 0);
+    /* And it still counts a text afterwards. */
+    assert_int_equal(tkm_stream_reset(st), TKM_OK);
+    assert_int_equal(tkm_stream_feed(st, "hello world", 11, &d), TKM_OK);
+    assert_int_equal(tkm_stream_finish(st, &c, &d), TKM_OK);
+    assert_int_equal(c, whole_count(enc, "hello world", 11, 0));
+    tkm_stream_free(st);
+    tkm_encoding_free(enc);
+}
+
 static void test_count_many(void **state)
 {
     (void)state;
@@ -297,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_bounded_memory),
         cmocka_unit_test(test_stream_errors),
         cmocka_unit_test(test_stream_reset),
+        cmocka_unit_test(test_stream_empty),
         cmocka_unit_test(test_count_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
