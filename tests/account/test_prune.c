@@ -244,7 +244,7 @@ static void test_long_conversation(void **state)
     enum { N = 60, LEN = 1200 };
     static char text[N][LEN + 1];
     static const char *const words[] = {"the ", "budget ", "of ", "tokens, ", "window ",
-                                        "pr\xc3\xbc" "fen ", "42 ", "context. "};
+                                        ("pr\xc3\xbc" "fen "), "42 ", "context. "};
     tkm_chat_message m[N];
     uint32_t x = 3;
     for (size_t i = 0; i < N; i++) {
