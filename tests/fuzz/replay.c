@@ -1,10 +1,13 @@
 /* replay.c — runs a libFuzzer target over files without libFuzzer.
  *
- * Usage: fuzz_<target>_replay <file or directory>...
+ * Usage: fuzz_<target>_replay [--short] <file or directory>...
  * Calls LLVMFuzzerInitialize (when the target defines it) once, then
  * LLVMFuzzerTestOneInput on the contents of every regular file given or
  * found directly inside a given directory (in name order, hidden files
- * skipped). Each input is copied into a buffer of exactly its size, so a
+ * skipped). --short also runs every input of 0, 1 and 2 bytes (65,793):
+ * the edge cases a fuzzer reaches only by luck. fuzz_count's 1-byte input
+ * (an empty text) failed CI once in ~70 runs of 45 s and never in 140,000
+ * executions of a long run, whose corpus had moved on to longer inputs. Each input is copied into a buffer of exactly its size, so a
  * sanitizer sees any read past its end. A target reports a failure by
  * aborting; replay itself fails when an argument cannot be read or no input
  * was found at all (a misconfigured corpus path must not pass silently).
@@ -71,6 +74,28 @@ static int run_file(const char *path, size_t *n_run)
     return 0;
 }
 
+/* Every input of at most 2 bytes, each in a buffer of exactly its size. */
+static int run_short(size_t *n_run)
+{
+    for (size_t len = 0; len <= 2; len++) {
+        size_t count = (size_t)1 << (8 * len);
+        for (size_t v = 0; v < count; v++) {
+            uint8_t *in = malloc(len ? len : 1);
+            if (!in) {
+                fprintf(stderr, "replay: out of memory\n");
+                return 1;
+            }
+            for (size_t k = 0; k < len; k++)
+                in[k] = (uint8_t)(v >> (8 * k));
+            LLVMFuzzerTestOneInput(in, len);
+            free(in);
+            ++*n_run;
+        }
+    }
+    fprintf(stderr, "replay: every input of 0 to 2 bytes\n");
+    return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -127,7 +152,7 @@ static int run_dir(const char *dir, size_t *n_run)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s <file or directory>...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--short] <file or directory>...\n", argv[0]);
         return 2;
     }
     if (LLVMFuzzerInitialize)
@@ -136,7 +161,9 @@ int main(int argc, char **argv)
     int rc = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) != 0) {
+        if (strcmp(argv[i], "--short") == 0) {
+            rc |= run_short(&n_run);
+        } else if (stat(argv[i], &st) != 0) {
             fprintf(stderr, "replay: %s: %s\n", argv[i], strerror(errno));
             rc = 1;
         } else if (S_ISDIR(st.st_mode)) {
