@@ -10,6 +10,11 @@
 
 #include "load.h"
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#  include <tmmintrin.h>
+#  define TKM_UTF8_SSSE3 1
+#endif
+
 /* Length of the valid sequence at s, or 0 if it is ill-formed. Also used to
  * find the maximal subpart: how many leading bytes are a valid prefix. */
 static size_t seq_len(const uint8_t *s, size_t n, size_t *prefix)
@@ -48,7 +53,7 @@ static size_t seq_len(const uint8_t *s, size_t n, size_t *prefix)
     return need;
 }
 
-size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n)
+size_t tkm_utf8_valid_prefix_scalar(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     for (;;) {
@@ -105,4 +110,156 @@ size_t tkm_utf8_invalid_len(const uint8_t *s, size_t n)
     size_t prefix;
     (void)seq_len(s, n, &prefix);
     return prefix ? prefix : 1;
+}
+
+#ifdef TKM_UTF8_SSSE3
+/* Well-formedness 16 bytes at a time (Keiser and Lemire, "Validating UTF-8
+ * in less than one instruction per byte", 2021: the "lookup" algorithm of
+ * simdjson and simdutf). Three table look-ups by nibble classify every pair
+ * of adjacent bytes; an error bit survives their AND exactly where the pair
+ * breaks Table 3-7 (overlong, surrogate, above U+10FFFF, a lead byte
+ * without its continuations, a stray continuation). A second test checks
+ * that the bytes two and three after a 3- and 4-byte lead are
+ * continuations. It only says whether a block (with the three bytes
+ * before it) is well-formed; where one is not, the scalar code above finds
+ * the exact offset. On the multilingual corpus the scalar loop ran at about
+ * 1.3 GB/s (a branch per character, mispredicted where scripts and ASCII
+ * mix): 3 % of encoding it with o200k, 4.6 % on source code. */
+#define TOO_SHORT (1 << 0)
+#define TOO_LONG (1 << 1)
+#define OVERLONG_3 (1 << 2)
+#define TOO_LARGE (1 << 3)
+#define SURROGATE (1 << 4)
+#define OVERLONG_2 (1 << 5)
+#define TOO_LARGE_1000 (1 << 6)
+#define OVERLONG_4 (1 << 6)
+#define TWO_CONTS (1 << 7)
+#define CARRY (TOO_SHORT | TOO_LONG | TWO_CONTS)
+
+__attribute__((target("ssse3"))) static inline __m128i
+lookup16(__m128i idx, char a0, char a1, char a2, char a3, char a4, char a5, char a6, char a7,
+         char a8, char a9, char a10, char a11, char a12, char a13, char a14, char a15)
+{
+    return _mm_shuffle_epi8(_mm_setr_epi8(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12,
+                                          a13, a14, a15),
+                            idx);
+}
+
+/* Nonzero bytes where the block `in` (with `prev`, the 16 bytes before it)
+ * is not well-formed UTF-8, ignoring a sequence cut off at its end. */
+__attribute__((target("ssse3"))) static __m128i block_errors(__m128i in, __m128i prev)
+{
+    const __m128i nib = _mm_set1_epi8(0x0F);
+    __m128i prev1 = _mm_alignr_epi8(in, prev, 15);
+    __m128i b1_high = lookup16(_mm_and_si128(_mm_srli_epi16(prev1, 4), nib),
+                               /* 0_______ ________: ASCII first */
+                               TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG,
+                               TOO_LONG, TOO_LONG,
+                               /* 10______ ________: a continuation first */
+                               (char)TWO_CONTS, (char)TWO_CONTS, (char)TWO_CONTS,
+                               (char)TWO_CONTS,
+                               /* 1100____: 2-byte lead, C0 and C1 overlong */
+                               TOO_SHORT | OVERLONG_2,
+                               /* 1101____ */
+                               TOO_SHORT,
+                               /* 1110____: 3-byte lead */
+                               TOO_SHORT | OVERLONG_3 | SURROGATE,
+                               /* 1111____: 4-byte lead (or F5..FF) */
+                               TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4);
+    __m128i b1_low = lookup16(_mm_and_si128(prev1, nib),
+                              /* ____0000 */
+                              (char)(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4),
+                              /* ____0001 */
+                              (char)(CARRY | OVERLONG_2),
+                              /* ____001_ */
+                              (char)CARRY, (char)CARRY,
+                              /* ____0100 */
+                              (char)(CARRY | TOO_LARGE),
+                              /* ____0101, ____011_ */
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              /* ____1___ */
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              /* ____1101: ED, surrogates */
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+                              (char)(CARRY | TOO_LARGE | TOO_LARGE_1000));
+    __m128i b2_high = lookup16(_mm_and_si128(_mm_srli_epi16(in, 4), nib),
+                               /* ________ 0_______: ASCII second */
+                               TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+                               TOO_SHORT, TOO_SHORT, TOO_SHORT,
+                               /* ________ 1000____ */
+                               (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 |
+                                      TOO_LARGE_1000 | OVERLONG_4),
+                               /* ________ 1001____ */
+                               (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE),
+                               /* ________ 101_____ */
+                               (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
+                               (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
+                               /* ________ 11______: a lead second */
+                               TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT);
+    __m128i special = _mm_and_si128(_mm_and_si128(b1_high, b1_low), b2_high);
+    /* The bytes 2 and 3 after a 3-byte lead (E0..EF) and 3 after a 4-byte
+     * lead (F0..): their pairs are continuation-continuation (TWO_CONTS),
+     * and no other pair may be. */
+    __m128i prev2 = _mm_alignr_epi8(in, prev, 14);
+    __m128i prev3 = _mm_alignr_epi8(in, prev, 13);
+    __m128i third = _mm_subs_epu8(prev2, _mm_set1_epi8((char)(0xE0 - 0x80)));
+    __m128i fourth = _mm_subs_epu8(prev3, _mm_set1_epi8((char)(0xF0 - 0x80)));
+    __m128i must23 = _mm_and_si128(_mm_or_si128(third, fourth), _mm_set1_epi8((char)0x80));
+    return _mm_xor_si128(must23, special);
+}
+
+/* The longest valid prefix by blocks of 16 bytes, handing the scalar code
+ * the rest from a character boundary: at the first block with an error
+ * (which begins at most 3 bytes before the block), or for the last 15
+ * bytes or fewer. Everything before that boundary is well-formed. */
+__attribute__((target("ssse3"))) static size_t valid_prefix_ssse3(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    __m128i prev = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i in = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        /* An ASCII block after a block that ends on a complete sequence
+         * (ASCII or no lead among its last three bytes) needs no tables. */
+        if (!_mm_movemask_epi8(in) && !_mm_movemask_epi8(_mm_subs_epu8(
+                                          prev, _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1,
+                                                              -1, -1, -1, -1, -1,
+                                                              (char)(0xF0 - 0x80),
+                                                              (char)(0xE0 - 0x80),
+                                                              (char)(0xC0 - 0x80))))) {
+            prev = in;
+            i += 16;
+            continue;
+        }
+        __m128i err = block_errors(in, prev);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(err, _mm_setzero_si128())) != 0xFFFF)
+            break;
+        prev = in;
+        i += 16;
+    }
+    /* s[0..i) is well-formed but for a sequence its end may cut: back to
+     * that sequence's lead (after at most 3 continuations) if there is one. */
+    size_t c = 0;
+    while (c < 3 && i > c && (s[i - 1 - c] & 0xC0) == 0x80)
+        c++;
+    if (i > c && s[i - 1 - c] >= 0xC0)
+        i -= c + 1;
+    return i + tkm_utf8_valid_prefix_scalar(s + i, n - i);
+}
+#endif
+
+size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n)
+{
+#ifdef TKM_UTF8_SSSE3
+    /* Short texts (most special tokens, pieces) gain nothing from blocks. */
+    if (n >= 64 && __builtin_cpu_supports("ssse3"))
+        return valid_prefix_ssse3(s, n);
+#endif
+    return tkm_utf8_valid_prefix_scalar(s, n);
 }

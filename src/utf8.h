@@ -6,6 +6,10 @@
 
 /* Length of the longest valid UTF-8 prefix of s[0..n). */
 TKM_INTERNAL size_t tkm_utf8_valid_prefix(const uint8_t *s, size_t n);
+/* The same, one sequence at a time: what tkm_utf8_valid_prefix uses on
+ * CPUs without SSSE3, for the tail of a text and wherever a block of 16
+ * bytes is not well-formed (and what tests compare it with). */
+TKM_INTERNAL size_t tkm_utf8_valid_prefix_scalar(const uint8_t *s, size_t n);
 
 /* s[0..n) starts with an ill-formed sequence (n >= 1): the length of its
  * maximal subpart (Unicode 16.0 §3.9, U+FFFD substitution of maximal
