@@ -121,11 +121,24 @@ static inline uint8_t tkm_vocab_tag(uint64_t h)
     return t ? t : 1;
 }
 
+/* The bytes of a token past its first 8, p[8..n) against q[8..n), n > 8:
+ * by 8-byte words, the last one overlapping its predecessor (the head
+ * compare already covered [0, 8)). Inline: a call of memcmp for the few
+ * bytes of a typical tail was 1.7 % of encoding the multilingual corpus. */
+static inline bool tkm_vocab_tail_eq(const uint8_t *p, const uint8_t *q, size_t n)
+{
+    size_t i = 8;
+    for (; i + 8 < n; i += 8)
+        if (tkm_load64(p + i) != tkm_load64(q + i))
+            return false;
+    return tkm_load64(p + n - 8) == tkm_load64(q + n - 8);
+}
+
 static inline bool tkm_vocab_slot_is(const tkm_vocab *v, const tkm_vocab_slot *s,
                                      const uint8_t *p, size_t n, uint64_t head, uint16_t tag)
 {
     return s->len == n && s->tag == tag && s->head == head &&
-           (n <= 8 || memcmp(v->bytes + v->off[s->rank] + 8, p + 8, n - 8) == 0);
+           (n <= 8 || tkm_vocab_tail_eq(v->bytes + v->off[s->rank], p, n));
 }
 
 /* A one-bit-per-entry filter of the tokens of exactly 3 bytes, by a hash
