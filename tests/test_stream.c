@@ -172,13 +172,21 @@ static void test_bounded_memory(void **state)
     tkm_encoding_free(enc);
 }
 
+/* A built-in encoding and a stream over it with the default options. */
+static tkm_stream *open_stream(const char *name, tkm_encoding **enc)
+{
+    *enc = NULL;
+    assert_int_equal(tkm_encoding_load_builtin(name, NULL, enc), TKM_OK);
+    tkm_stream *st = NULL;
+    assert_int_equal(tkm_stream_create(*enc, NULL, NULL, &st), TKM_OK);
+    return st;
+}
+
 static void test_stream_errors(void **state)
 {
     (void)state;
-    tkm_encoding *enc = NULL;
-    assert_int_equal(tkm_encoding_load_builtin("cl100k_base", NULL, &enc), TKM_OK);
-    tkm_stream *st = NULL;
-    assert_int_equal(tkm_stream_create(enc, NULL, NULL, &st), TKM_OK);
+    tkm_encoding *enc;
+    tkm_stream *st = open_stream("cl100k_base", &enc);
     tkm_error_detail d;
     const char *a = "first line\nsecond line is fine\nthird ";
     assert_int_equal(tkm_stream_feed(st, a, strlen(a), &d), TKM_OK);
@@ -263,10 +271,8 @@ static void test_stream_reset(void **state)
 static void test_stream_empty(void **state)
 {
     (void)state;
-    tkm_encoding *enc = NULL;
-    assert_int_equal(tkm_encoding_load_builtin("o200k_base", NULL, &enc), TKM_OK);
-    tkm_stream *st = NULL;
-    assert_int_equal(tkm_stream_create(enc, NULL, NULL, &st), TKM_OK);
+    tkm_encoding *enc;
+    tkm_stream *st = open_stream("o200k_base", &enc);
     tkm_error_detail d;
     size_t c = 99;
     assert_int_equal(tkm_stream_finish(st, &c, &d), TKM_OK);
