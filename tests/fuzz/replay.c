@@ -5,9 +5,10 @@
  * LLVMFuzzerTestOneInput on the contents of every regular file given or
  * found directly inside a given directory (in name order, hidden files
  * skipped). --short also runs every input of 0, 1 and 2 bytes (65,793):
- * the edge cases a fuzzer reaches only by luck. fuzz_count's 1-byte input
- * (an empty text) failed CI once in ~70 runs of 45 s and never in 140,000
- * executions of a long run, whose corpus had moved on to longer inputs. Each input is copied into a buffer of exactly its size, so a
+ * the edge cases a fuzzer reaches only by luck (fuzz_count's 1-byte input,
+ * an empty text, failed CI once in ~70 runs of 45 s and never in 140,000
+ * executions of a long run, whose corpus had moved on to longer inputs).
+ * Each input is copied into a buffer of exactly its size, so a
  * sanitizer sees any read past its end. A target reports a failure by
  * aborting; replay itself fails when an argument cannot be read or no input
  * was found at all (a misconfigured corpus path must not pass silently).
