@@ -500,7 +500,7 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Spans of ASCII without whitespace                                        */
+/* Spans of ASCII                                                           */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -511,7 +511,10 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
  * mispredicted branches a piece there. Within such a span the patterns
  * reduce to rules on a character and the two before it, so the piece starts
  * of 64 bytes are computed at once as bit masks (as simdjson classifies
- * structure), with no branch per character.
+ * structure), with no branch per character. For cl100k and o200k the spans
+ * also take ASCII whitespace (ws_starts), so that English prose, source
+ * code and mail are mostly split this way: the character-at-a-time scanner
+ * was about 60 instructions a byte of source code, over 40 % of its time.
  *
  * The alphabet is 0x21-0x7E without the apostrophe (which starts the
  * contraction alternatives): letters L, digits N, and punctuation P. In a
@@ -534,6 +537,7 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
  * A piece that ends at the span's end may go on past it (letters into
  * non-ASCII letters or a contraction, punctuation into line breaks), so the
  * last piece started in the window is left to the scanners above.
+ * Whitespace adds rules, at block_pieces.
  */
 #define BLOCK 64
 #define BLOCK_MIN_SPAN 16 /* shorter spans are left to the scanners above (block_head_in) */
@@ -542,11 +546,20 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
 
 typedef struct block_classes {
     uint64_t in, letter, upper, digit; /* bit i: s[i] is in the alphabet, a letter, ... */
+    uint64_t ws, nl, sp; /* White_Space (\t \n \v \f \r, space), \r or \n, the space */
+    uint64_t slash;
 } block_classes;
 
-static inline int block_byte_in(uint8_t b)
+/* Whether the block scanner for kind takes whitespace too (see ws_starts). */
+static inline int block_takes_ws(tkm_scan_kind kind)
 {
-    return b > 0x20 && b < 0x7F && b != '\'';
+    return kind != TKM_SCAN_R50K;
+}
+
+static inline int block_byte_in(tkm_scan_kind kind, uint8_t b)
+{
+    return (b > 0x20 && b < 0x7F && b != '\'') ||
+           (block_takes_ws(kind) && (b == ' ' || (b >= 0x09 && b <= 0x0D)));
 }
 
 #if defined(__SSE2__) && defined(__GNUC__) && !defined(TKM_SCAN_PORTABLE)
@@ -559,17 +572,29 @@ static HOT_INLINE __m128i block_in16(__m128i v)
                             _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)));
 }
 
-/* Whether s[0..16) are all in the alphabet: most attempts in prose and code
- * end here, at a space within the first 16 bytes. */
-static HOT_INLINE int block_head_in(const uint8_t *s)
+/* \t \n \v \f \r and the space: White_Space in ASCII. */
+static HOT_INLINE __m128i block_ws16(__m128i v)
 {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-    return _mm_movemask_epi8(block_in16(v)) == 0xFFFF;
+    __m128i ctl = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 0x09))),
+                                 _mm_set1_epi8(-128 + 5));
+    return _mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
 }
 
-static HOT_INLINE block_classes classify_block(const uint8_t *s)
+/* Whether s[0..16) are all in kind's alphabet: without whitespace (r50k),
+ * most attempts in prose and code end here, at a space within the first
+ * 16 bytes. */
+static HOT_INLINE int block_head_in(tkm_scan_kind kind, const uint8_t *s)
 {
-    block_classes c = {0, 0, 0, 0};
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i in = block_in16(v);
+    if (block_takes_ws(kind))
+        in = _mm_or_si128(in, block_ws16(v));
+    return _mm_movemask_epi8(in) == 0xFFFF;
+}
+
+static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t *s)
+{
+    block_classes c = {0, 0, 0, 0, 0, 0, 0, 0};
     for (unsigned k = 0; k < BLOCK / 16; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
         __m128i in = block_in16(v);
@@ -587,26 +612,45 @@ static HOT_INLINE block_classes classify_block(const uint8_t *s)
         c.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(letter) << sh;
         c.upper |= (uint64_t)(unsigned)_mm_movemask_epi8(upper) << sh;
         c.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << sh;
+        if (block_takes_ws(kind)) {
+            __m128i nl = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+            c.ws |= (uint64_t)(unsigned)_mm_movemask_epi8(block_ws16(v)) << sh;
+            c.nl |= (uint64_t)(unsigned)_mm_movemask_epi8(nl) << sh;
+            c.sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+                    << sh;
+        }
+        if (kind == TKM_SCAN_O200K)
+            c.slash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')))
+                       << sh;
     }
     return c;
 }
 #else
-static HOT_INLINE int block_head_in(const uint8_t *s)
+static HOT_INLINE int block_head_in(tkm_scan_kind kind, const uint8_t *s)
 {
     for (unsigned i = 0; i < 16; i++)
-        if (!block_byte_in(s[i]))
+        if (!block_byte_in(kind, s[i]))
             return 0;
     return 1;
 }
 
-static HOT_INLINE block_classes classify_block(const uint8_t *s)
+static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t *s)
 {
-    block_classes c = {0, 0, 0, 0};
+    block_classes c = {0, 0, 0, 0, 0, 0, 0, 0};
     for (unsigned i = 0; i < BLOCK; i++) {
         uint8_t b = s[i];
         uint64_t bit = (uint64_t)1 << i;
-        if (block_byte_in(b))
+        if (b > 0x20 && b < 0x7F && b != '\'')
             c.in |= bit;
+        if (block_takes_ws(kind) && (b == ' ' || (b >= 0x09 && b <= 0x0D)))
+            c.ws |= bit;
+        if (block_takes_ws(kind) && (b == '\n' || b == '\r'))
+            c.nl |= bit;
+        if (block_takes_ws(kind) && b == ' ')
+            c.sp |= bit;
+        if (kind == TKM_SCAN_O200K && b == '/')
+            c.slash |= bit;
         if ((uint8_t)((b | 0x20) - 'a') < 26)
             c.letter |= bit;
         if ((uint8_t)(b - 'A') < 26)
@@ -636,33 +680,116 @@ static HOT_INLINE uint64_t digit_starts(uint64_t d)
     return starts;
 }
 
+/* Index of the highest set bit of x, x != 0. */
+static HOT_INLINE unsigned highest_bit(uint64_t x)
+{
+#if defined(__GNUC__)
+    return 63u - (unsigned)__builtin_clzll(x);
+#else
+    unsigned i = 0;
+    while (x >>= 1)
+        i++;
+    return i;
+#endif
+}
+
+/* Piece starts in the whitespace of a span (cl100k and o200k), given ws, nl,
+ * sq (whitespace other than \r \n: the prefix class Q's whitespace) and
+ * taken (characters that the punctuation before them takes, see
+ * block_pieces). From a start, the patterns split a whitespace run [a, e)
+ * as follows (with ASCII only; the letter and punctuation alternatives come
+ * first but take whitespace only as a one-character prefix, see
+ * block_pieces):
+ *   - `\s*[\r\n]+` (cl100k `\s*[\r\n]`): if the run holds a line break, the
+ *     greedy \s* backs off to the last one, so the piece is [a, last + 1);
+ *   - `\s+(?!\S)`: otherwise [a, e - 1), the lookahead failing at e and
+ *     succeeding one character back; a run of one character is `\s+` (`\s`).
+ * So the starts in a run are its first character (or the first after what
+ * the punctuation before took), the character after its last line break,
+ * and its last character if that is no line break (these may coincide). A
+ * run that reaches the end of the subject is one piece (`\s++$`, or
+ * `\s+(?!\S)` at the end); runs that reach the end of the span are cut off
+ * by the caller, so that never arises here. */
+static HOT_INLINE uint64_t ws_starts(uint64_t ws, uint64_t nl, uint64_t sq, uint64_t taken)
+{
+    /* later[i]: a line break at i or after it in i's run (a doubling scan:
+     * after the step by d, later covers [i, i + 2d) of runs of whitespace
+     * that reach that far; join[i] holds while [i, i + d] is whitespace). */
+    uint64_t later = nl, join = ws & (ws >> 1);
+    for (unsigned d = 1; d < 64; d *= 2) {
+        later |= (later >> d) & join;
+        join &= join >> d;
+    }
+    uint64_t first = ws & ~(ws << 1) & ~taken;
+    uint64_t after_taken = sq & (taken << 1);
+    uint64_t after_last_break = sq & (nl << 1) & ~later;
+    uint64_t last = sq & ~(ws >> 1);
+    return first | after_taken | after_last_break | last;
+}
+
 /* Pieces from pos (a piece start, pos + BLOCK <= n) while the text is a span
- * of the alphabet: writes the ends of all but the last piece started in the
- * window to ends[0..k), k <= room, and returns k (0: the span is too short,
- * or holds one piece). */
+ * of kind's alphabet: writes the ends of all but the last piece started in
+ * the window to ends[0..k), k <= room, and returns k (0: the span is too
+ * short, or holds one piece). For cl100k and o200k the alphabet holds
+ * ASCII whitespace too (ws_starts), which then adds these rules:
+ *   - the punctuation alternative ends in `[\r\n]*+` (o200k `[\r\n/]*`), so
+ *     the line breaks right after punctuation, and in o200k the slashes and
+ *     line breaks after those, belong to its piece ("taken"); what follows
+ *     them starts a piece;
+ *   - punctuation after a space does not start a piece (` ?` takes the
+ *     space, which starts it: the last character of a whitespace run
+ *     always does);
+ *   - a letter whose piece would start it (above) does not when the
+ *     character before it is a prefix in Q that starts a piece: whitespace
+ *     other than \r \n (a run's last character), or punctuation that starts
+ *     a piece;
+ *   - a digit after whitespace starts a piece (the run's last character is
+ *     a piece of its own: no alternative takes it with a digit). */
 static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size_t pos,
                                       size_t *ends, size_t room)
 {
-    if (!block_head_in(s + pos))
+    if (!block_head_in(kind, s + pos))
         return 0;
-    block_classes c = classify_block(s + pos);
-    uint64_t out = ~c.in;
+    block_classes c = classify_block(kind, s + pos);
+    uint64_t out = ~(c.in | c.ws);
     unsigned m = out ? tkm_ctz64(out) : BLOCK;
     if (m < BLOCK_MIN_SPAN)
         return 0;
     uint64_t span = m == BLOCK ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
-    uint64_t l = c.letter & span, d = c.digit & span, p = span & ~l & ~d;
-    uint64_t lone_p = (p << 1) & ~(p << 2); /* bit i: s[i-1] is P, s[i-2] is not */
-    uint64_t starts = p & ~(p << 1);
+    uint64_t ws = c.ws & span;
+    uint64_t l = c.letter & span, d = c.digit & span, p = span & ~l & ~d & ~ws;
+    uint64_t starts = 0;
     if (kind == TKM_SCAN_R50K) {
-        starts |= (l & ~(l << 1)) | (d & ~(d << 1));
+        starts = (p & ~(p << 1)) | (l & ~(l << 1)) | (d & ~(d << 1));
     } else {
+        uint64_t nl = c.nl & span, sp = c.sp & span, sq = ws & ~nl;
         uint64_t after_letter = l << 1;
         if (kind == TKM_SCAN_O200K) {
             uint64_t lower = l & ~c.upper;
             after_letter &= ~(c.upper & (lower << 1)); /* uppercase after lowercase starts */
         }
-        starts |= (l & ~after_letter & ~lone_p) | digit_starts(d);
+        /* Taken: from a line break right after punctuation (a seed), the
+         * rest of its run of line breaks (o200k: and slashes). The carry of
+         * the addition runs from a run's first seed to the run's end,
+         * clearing the bits it passes except at further seeds (a slash
+         * before a line break is punctuation too). */
+        uint64_t breaks = kind == TKM_SCAN_O200K ? nl | (c.slash & span) : nl;
+        uint64_t seed = nl & (p << 1);
+        uint64_t taken = (((breaks + seed) ^ breaks) | seed) & breaks;
+        uint64_t pp = p & ~taken;
+        uint64_t pstart = pp & ~(pp << 1) & ~(sp << 1);
+        uint64_t prefix = (sq | pstart) << 1;
+        starts = (l & ~after_letter & ~prefix) | pstart | digit_starts(d) |
+                 ws_starts(ws, nl, sq, taken);
+        /* A whitespace run that reaches the span's end may go on past it (a
+         * non-ASCII space, the next block): nothing from its start on is
+         * known. */
+        if (ws >> (m - 1) & 1) {
+            uint64_t other = span & ~ws;
+            if (!other)
+                return 0;
+            starts &= ((uint64_t)1 << (highest_bit(other) + 1)) - 1;
+        }
     }
     uint64_t e = starts & ~(uint64_t)1; /* where pieces after the first start: their ends */
     size_t k = 0;
@@ -696,16 +823,27 @@ size_t tkm_scan_next(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos)
 static COLD size_t try_block(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos,
                              size_t *ends, size_t room)
 {
-    if (pos + BLOCK > n || !block_byte_in(s[pos]))
+    if (pos + BLOCK > n || !block_byte_in(kind, s[pos]))
         return 0;
-    return block_pieces(kind, s, pos, ends, room);
+    switch (kind) { /* one copy per kind, its tests resolved */
+    case TKM_SCAN_R50K:
+        return block_pieces(TKM_SCAN_R50K, s, pos, ends, room);
+    case TKM_SCAN_CL100K:
+        return block_pieces(TKM_SCAN_CL100K, s, pos, ends, room);
+    case TKM_SCAN_O200K:
+        return block_pieces(TKM_SCAN_O200K, s, pos, ends, room);
+    case TKM_SCAN_NONE:
+        break;
+    }
+    return 0;
 }
 
 /* One loop per pattern, so each scanner is inlined into its own loop. The
  * blocks are tried between runs of the character-at-a-time loop: after a
  * failure (a span too short), the next run is longer, and after a success
- * the block is tried again at once (prose and most code rarely have a span
- * of 16; base64 is spans). */
+ * the block is tried again at once (base64 is spans, and so is most ASCII
+ * text where the spans take whitespace; without it, as for r50k, prose and
+ * most code rarely have a span of 16). */
 #define SCAN_LOOP(fn, kind)                                                                       \
     do {                                                                                          \
         size_t skip = 0, backoff = BLOCK_BACKOFF;                                                 \

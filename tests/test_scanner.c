@@ -12,7 +12,9 @@
  *   b. 250k random strings (fixed seed, 0..64 characters) from those
  *      alphabets, all of ASCII, and random code points of every class;
  *      12k longer ones (64..463) mostly of printable ASCII without
- *      whitespace, which the scanners split 64 bytes at a time;
+ *      whitespace, which the scanners split 64 bytes at a time, and 20k
+ *      (64..563) of ASCII text with whitespace, which cl100k's and o200k's
+ *      do too;
  *   c. 10k-character runs of each character, alone and before each of a
  *      few terminators, hand-picked mixed runs, and random concatenations of
  *      long runs;
@@ -200,7 +202,15 @@ static int check_kind(int k, const uint8_t *s, size_t n)
             break;
     }
     if (got_count != count || memcmp(ref_ends, batch_ends, count * sizeof *ref_ends) != 0) {
-        fprintf(stderr, "%s: tkm_scan_pieces differs from the PCRE2 pieces\n", kind_names[k]);
+        size_t i = 0;
+        while (i < count && i < got_count && ref_ends[i] == batch_ends[i])
+            i++;
+        fprintf(stderr, "%s: tkm_scan_pieces differs from the PCRE2 pieces from piece %zu on",
+                kind_names[k], i);
+        if (i < count && i < got_count)
+            fprintf(stderr, ": PCRE2 ends it at %zu, tkm_scan_pieces at %zu", ref_ends[i],
+                    batch_ends[i]);
+        fprintf(stderr, " (%zu and %zu pieces)\n", count, got_count);
         print_subject(s, n);
         return 1;
     }
@@ -502,6 +512,57 @@ static void test_ascii_spans(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* ASCII text with whitespace (prose, source code, mail), which the cl100k
+ * and o200k scanners also split 64 bytes at a time (ws_starts in scan.c):
+ * random sequences of short items chosen to meet each rule there. Words in
+ * every case pattern, digit runs, punctuation runs with and without a space
+ * before them, slashes and line breaks after punctuation (which its piece
+ * takes), runs of every ASCII whitespace character with and without line
+ * breaks (indentation, CRLF, blank lines), and now and then a character
+ * that ends the span: the apostrophe, controls and DEL, non-ASCII letters,
+ * and non-ASCII whitespace, which continues a run of ASCII whitespace past
+ * the span's end. */
+static void test_ascii_text(void **state)
+{
+    (void)state;
+    static const char *const items[] = {
+        "the", "The", "THE", "tHe", "aBc", "ABc", "x", "Q", "camelCase", "snake_case",
+        "7", "42", "1234", "31415926", "x1", "a9b",
+        ".", ",", "(", ")", "{", "}", ";", "->", "==", "//", "/", "/*", "*/", "#", "\\", "\"",
+        " ", " ", " ", "  ", "    ", "\t", "\t\t", "\n", "\n", "\r\n", "\n\n", " \n", "\n    ",
+        "\n\t", "\v", "\f", " \t ", "\r", "\n/", "/\n", ";\n", "{\n/\n", "( ", " (", " ((",
+        " x", "\tx", " 1", "\t1", " /", "\t/", "\n/x", ".\n/a", "}\r\n\r\n",
+    };
+    static const uint32_t breaks[] = {'\'', 0x01, 0x1F, 0x7F, 0x00E9, 0x00C9, 0x4E2D, 0x0300,
+                                      0x0661, 0x00A0, 0x0085, 0x2028, 0x3000, 0x1680};
+    buf b = {0};
+    int failures = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        b.n = 0;
+        uint32_t len = 64 + rng_below(500);
+        uint32_t nitems = sizeof items / sizeof items[0];
+        /* Each subject draws from a random part of the list, so some are
+         * mostly whitespace, some mostly words, some mostly punctuation. */
+        uint32_t lo = rng_below(nitems / 2), hi = lo + nitems / 4 + rng_below(nitems - lo - nitems / 4);
+        uint32_t break_rate = rng_below(4) * 5; /* per 1000 items */
+        while (b.n < len) {
+            if (rng_below(1000) < break_rate)
+                buf_cp(&b, breaks[rng_below(sizeof breaks / sizeof breaks[0])]);
+            else if (rng_below(4) == 0)
+                buf_cp(&b, ' ');
+            else {
+                const char *it = items[lo + rng_below(hi - lo + 1)];
+                for (size_t i = 0; it[i]; i++)
+                    buf_cp(&b, (uint8_t)it[i]);
+            }
+        }
+        if (check_all(b.p, b.n) && ++failures >= 10)
+            break;
+    }
+    free(b.p);
+    assert_int_equal(failures, 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* c. long runs                                                             */
 /* ------------------------------------------------------------------------ */
@@ -711,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_exhaustive_contractions),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_ascii_spans),
+        cmocka_unit_test(test_ascii_text),
         cmocka_unit_test(test_long_runs),
         cmocka_unit_test(test_mixed_runs),
         cmocka_unit_test(test_pathological),
