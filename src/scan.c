@@ -511,14 +511,15 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
  * mispredicted branches a piece there. Within such a span the patterns
  * reduce to rules on a character and the two before it, so the piece starts
  * of 64 bytes are computed at once as bit masks (as simdjson classifies
- * structure), with no branch per character. For cl100k and o200k the spans
- * also take ASCII whitespace (ws_starts), so that English prose, source
- * code and mail are mostly split this way: the character-at-a-time scanner
- * was about 60 instructions a byte of source code, over 40 % of its time.
+ * structure), with no branch per character. The spans also take ASCII
+ * whitespace (block_pieces, ws_starts), so that English prose, source code
+ * and mail are mostly split this way: the character-at-a-time scanner was
+ * about 60 instructions a byte of source code, over 40 % of its time.
  *
  * The alphabet is 0x21-0x7E without the apostrophe (which starts the
- * contraction alternatives): letters L, digits N, and punctuation P. In a
- * span that starts at a piece start, with no character of it before:
+ * contraction alternatives): letters L, digits N, and punctuation P, and
+ * the whitespace \t \n \v \f \r and space. Without whitespace, in a span
+ * that starts at a piece start, with no character of it before:
  *   - a P starts a piece iff the character before is not P: ` ?P+` (no space
  *     here) takes the whole run, and [\r\n/]* after it adds nothing, since
  *     '/' is P and the run ends at an L or N.
@@ -537,7 +538,7 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
  * A piece that ends at the span's end may go on past it (letters into
  * non-ASCII letters or a contraction, punctuation into line breaks), so the
  * last piece started in the window is left to the scanners above.
- * Whitespace adds rules, at block_pieces.
+ * Whitespace adds rules, at block_pieces and ws_starts.
  */
 #define BLOCK 64
 #define BLOCK_MIN_SPAN 16 /* shorter spans are left to the scanners above (block_head_in) */
@@ -550,16 +551,9 @@ typedef struct block_classes {
     uint64_t slash;
 } block_classes;
 
-/* Whether the block scanner for kind takes whitespace too (see ws_starts). */
-static inline int block_takes_ws(tkm_scan_kind kind)
+static inline int block_byte_in(uint8_t b)
 {
-    return kind != TKM_SCAN_R50K;
-}
-
-static inline int block_byte_in(tkm_scan_kind kind, uint8_t b)
-{
-    return (b > 0x20 && b < 0x7F && b != '\'') ||
-           (block_takes_ws(kind) && (b == ' ' || (b >= 0x09 && b <= 0x0D)));
+    return (b > 0x20 && b < 0x7F && b != '\'') || b == ' ' || (b >= 0x09 && b <= 0x0D);
 }
 
 #if defined(__SSE2__) && defined(__GNUC__) && !defined(TKM_SCAN_PORTABLE)
@@ -580,16 +574,12 @@ static HOT_INLINE __m128i block_ws16(__m128i v)
     return _mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
 }
 
-/* Whether s[0..16) are all in kind's alphabet: without whitespace (r50k),
- * most attempts in prose and code end here, at a space within the first
- * 16 bytes. */
-static HOT_INLINE int block_head_in(tkm_scan_kind kind, const uint8_t *s)
+/* Whether s[0..16) are all in the alphabet: attempts in text of other
+ * scripts end here. */
+static HOT_INLINE int block_head_in(const uint8_t *s)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-    __m128i in = block_in16(v);
-    if (block_takes_ws(kind))
-        in = _mm_or_si128(in, block_ws16(v));
-    return _mm_movemask_epi8(in) == 0xFFFF;
+    return _mm_movemask_epi8(_mm_or_si128(block_in16(v), block_ws16(v))) == 0xFFFF;
 }
 
 static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t *s)
@@ -612,13 +602,13 @@ static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t
         c.letter |= (uint64_t)(unsigned)_mm_movemask_epi8(letter) << sh;
         c.upper |= (uint64_t)(unsigned)_mm_movemask_epi8(upper) << sh;
         c.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << sh;
-        if (block_takes_ws(kind)) {
+        c.ws |= (uint64_t)(unsigned)_mm_movemask_epi8(block_ws16(v)) << sh;
+        c.sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+                << sh;
+        if (kind != TKM_SCAN_R50K) {
             __m128i nl = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-            c.ws |= (uint64_t)(unsigned)_mm_movemask_epi8(block_ws16(v)) << sh;
             c.nl |= (uint64_t)(unsigned)_mm_movemask_epi8(nl) << sh;
-            c.sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
-                    << sh;
         }
         if (kind == TKM_SCAN_O200K)
             c.slash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')))
@@ -627,10 +617,10 @@ static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t
     return c;
 }
 #else
-static HOT_INLINE int block_head_in(tkm_scan_kind kind, const uint8_t *s)
+static HOT_INLINE int block_head_in(const uint8_t *s)
 {
     for (unsigned i = 0; i < 16; i++)
-        if (!block_byte_in(kind, s[i]))
+        if (!block_byte_in(s[i]))
             return 0;
     return 1;
 }
@@ -643,11 +633,11 @@ static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t
         uint64_t bit = (uint64_t)1 << i;
         if (b > 0x20 && b < 0x7F && b != '\'')
             c.in |= bit;
-        if (block_takes_ws(kind) && (b == ' ' || (b >= 0x09 && b <= 0x0D)))
+        if (b == ' ' || (b >= 0x09 && b <= 0x0D))
             c.ws |= bit;
-        if (block_takes_ws(kind) && (b == '\n' || b == '\r'))
+        if (b == '\n' || b == '\r')
             c.nl |= bit;
-        if (block_takes_ws(kind) && b == ' ')
+        if (b == ' ')
             c.sp |= bit;
         if (kind == TKM_SCAN_O200K && b == '/')
             c.slash |= bit;
@@ -730,8 +720,9 @@ static HOT_INLINE uint64_t ws_starts(uint64_t ws, uint64_t nl, uint64_t sq, uint
 /* Pieces from pos (a piece start, pos + BLOCK <= n) while the text is a span
  * of kind's alphabet: writes the ends of all but the last piece started in
  * the window to ends[0..k), k <= room, and returns k (0: the span is too
- * short, or holds one piece). For cl100k and o200k the alphabet holds
- * ASCII whitespace too (ws_starts), which then adds these rules:
+ * short, or holds one piece). The alphabet holds ASCII whitespace too; for
+ * r50k that adds the rules given at its branch, and for cl100k and o200k
+ * those of ws_starts and these:
  *   - the punctuation alternative ends in `[\r\n]*+` (o200k `[\r\n/]*`), so
  *     the line breaks right after punctuation, and in o200k the slashes and
  *     line breaks after those, belong to its piece ("taken"); what follows
@@ -748,7 +739,7 @@ static HOT_INLINE uint64_t ws_starts(uint64_t ws, uint64_t nl, uint64_t sq, uint
 static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size_t pos,
                                       size_t *ends, size_t room)
 {
-    if (!block_head_in(kind, s + pos))
+    if (!block_head_in(s + pos))
         return 0;
     block_classes c = classify_block(kind, s + pos);
     uint64_t out = ~(c.in | c.ws);
@@ -758,11 +749,16 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
     uint64_t span = m == BLOCK ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
     uint64_t ws = c.ws & span;
     uint64_t l = c.letter & span, d = c.digit & span, p = span & ~l & ~d & ~ws;
-    uint64_t starts = 0;
+    uint64_t sp = c.sp & span, starts;
     if (kind == TKM_SCAN_R50K) {
-        starts = (p & ~(p << 1)) | (l & ~(l << 1)) | (d & ~(d << 1));
+        /* r50k: whole runs of L, N or P, each taking a space before it
+         * (` ?\p{L}++`, ...), and no rule for line breaks: a whitespace run
+         * [a, e) is [a, e - 1) and then its last character, alone or as
+         * that prefix. */
+        starts = ((p & ~(p << 1)) | (l & ~(l << 1)) | (d & ~(d << 1))) & ~(sp << 1);
+        starts |= (ws & ~(ws << 1)) | (ws & ~(ws >> 1));
     } else {
-        uint64_t nl = c.nl & span, sp = c.sp & span, sq = ws & ~nl;
+        uint64_t nl = c.nl & span, sq = ws & ~nl;
         uint64_t after_letter = l << 1;
         if (kind == TKM_SCAN_O200K) {
             uint64_t lower = l & ~c.upper;
@@ -781,15 +777,14 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
         uint64_t prefix = (sq | pstart) << 1;
         starts = (l & ~after_letter & ~prefix) | pstart | digit_starts(d) |
                  ws_starts(ws, nl, sq, taken);
-        /* A whitespace run that reaches the span's end may go on past it (a
-         * non-ASCII space, the next block): nothing from its start on is
-         * known. */
-        if (ws >> (m - 1) & 1) {
-            uint64_t other = span & ~ws;
-            if (!other)
-                return 0;
-            starts &= ((uint64_t)1 << (highest_bit(other) + 1)) - 1;
-        }
+    }
+    /* A whitespace run that reaches the span's end may go on past it (a
+     * non-ASCII space, the next block): nothing from its start on is known. */
+    if (ws >> (m - 1) & 1) {
+        uint64_t other = span & ~ws;
+        if (!other)
+            return 0;
+        starts &= ((uint64_t)1 << (highest_bit(other) + 1)) - 1;
     }
     uint64_t e = starts & ~(uint64_t)1; /* where pieces after the first start: their ends */
     size_t k = 0;
@@ -823,7 +818,7 @@ size_t tkm_scan_next(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos)
 static COLD size_t try_block(tkm_scan_kind kind, const uint8_t *s, size_t n, size_t pos,
                              size_t *ends, size_t room)
 {
-    if (pos + BLOCK > n || !block_byte_in(kind, s[pos]))
+    if (pos + BLOCK > n || !block_byte_in(s[pos]))
         return 0;
     switch (kind) { /* one copy per kind, its tests resolved */
     case TKM_SCAN_R50K:
