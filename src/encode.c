@@ -157,14 +157,11 @@ static tkm_status piece_cached(job *j, const uint8_t *p, size_t n, size_t base,
     uint64_t h = pk->h;
     const uint64_t *key = pk->key;
     tkm_sink *out = j->sink;
-    uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
     j->lookups++;
-    size_t k = tkm_piece_cache_get(&j->ctx->cache, h, key, n, ids);
-    if (k) {
-        tkm_sink_put_upto(out, ids, k, TKM_PIECE_MAX_IDS);
+    if (tkm_piece_cache_emit(&j->ctx->cache, h, key, n, out))
         return TKM_OK;
-    }
     j->misses++;
+    uint32_t ids[TKM_PIECE_MAX_BYTES]; /* a piece has at most one id per byte */
     tkm_sink local = {ids, TKM_PIECE_MAX_BYTES, 0, SIZE_MAX};
     tkm_status st = merge(j, p, n, base, &local);
     if (st != TKM_OK)
