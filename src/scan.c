@@ -516,10 +516,10 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
  * and mail are mostly split this way: the character-at-a-time scanner was
  * about 60 instructions a byte of source code, over 40 % of its time.
  *
- * The alphabet is 0x21-0x7E without the apostrophe (which starts the
- * contraction alternatives): letters L, digits N, and punctuation P, and
- * the whitespace \t \n \v \f \r and space. Without whitespace, in a span
- * that starts at a piece start, with no character of it before:
+ * The alphabet is 0x21-0x7E: letters L, digits N, and punctuation P, and
+ * the whitespace \t \n \v \f \r and space. Without whitespace and
+ * apostrophes (contractions: find_contractions), in a span that starts at a
+ * piece start, with no character of it before:
  *   - a P starts a piece iff the character before is not P: ` ?P+` (no space
  *     here) takes the whole run, and [\r\n/]* after it adds nothing, since
  *     '/' is P and the run ends at an L or N.
@@ -548,12 +548,12 @@ static HOT_INLINE size_t scan_o200k(const uint8_t *s, size_t n, size_t pos)
 typedef struct block_classes {
     uint64_t in, letter, upper, digit; /* bit i: s[i] is in the alphabet, a letter, ... */
     uint64_t ws, nl, sp; /* White_Space (\t \n \v \f \r, space), \r or \n, the space */
-    uint64_t slash;
+    uint64_t slash, apos;
 } block_classes;
 
 static inline int block_byte_in(uint8_t b)
 {
-    return (b > 0x20 && b < 0x7F && b != '\'') || b == ' ' || (b >= 0x09 && b <= 0x0D);
+    return (b > 0x20 && b < 0x7F) || b == ' ' || (b >= 0x09 && b <= 0x0D);
 }
 
 #if defined(__SSE2__) && defined(__GNUC__) && !defined(TKM_SCAN_PORTABLE)
@@ -561,8 +561,7 @@ static inline int block_byte_in(uint8_t b)
 static HOT_INLINE __m128i block_in16(__m128i v)
 {
     /* Signed bytes: 0x80-0xFF are negative, so > 0x20 is 0x21-0x7F. */
-    return _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)),
-                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\''))),
+    return _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)),
                             _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)));
 }
 
@@ -584,7 +583,7 @@ static HOT_INLINE int block_head_in(const uint8_t *s)
 
 static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t *s)
 {
-    block_classes c = {0, 0, 0, 0, 0, 0, 0, 0};
+    block_classes c = {0, 0, 0, 0, 0, 0, 0, 0, 0};
     for (unsigned k = 0; k < BLOCK / 16; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
         __m128i in = block_in16(v);
@@ -603,6 +602,8 @@ static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t
         c.upper |= (uint64_t)(unsigned)_mm_movemask_epi8(upper) << sh;
         c.digit |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << sh;
         c.ws |= (uint64_t)(unsigned)_mm_movemask_epi8(block_ws16(v)) << sh;
+        c.apos |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')))
+                  << sh;
         c.sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
                 << sh;
         if (kind != TKM_SCAN_R50K) {
@@ -627,12 +628,14 @@ static HOT_INLINE int block_head_in(const uint8_t *s)
 
 static HOT_INLINE block_classes classify_block(tkm_scan_kind kind, const uint8_t *s)
 {
-    block_classes c = {0, 0, 0, 0, 0, 0, 0, 0};
+    block_classes c = {0, 0, 0, 0, 0, 0, 0, 0, 0};
     for (unsigned i = 0; i < BLOCK; i++) {
         uint8_t b = s[i];
         uint64_t bit = (uint64_t)1 << i;
-        if (b > 0x20 && b < 0x7F && b != '\'')
+        if (b > 0x20 && b < 0x7F)
             c.in |= bit;
+        if (b == '\'')
+            c.apos |= bit;
         if (b == ' ' || (b >= 0x09 && b <= 0x0D))
             c.ws |= bit;
         if (b == '\n' || b == '\r')
@@ -717,6 +720,53 @@ static HOT_INLINE uint64_t ws_starts(uint64_t ws, uint64_t nl, uint64_t sq, uint
     return first | after_taken | after_last_break | last;
 }
 
+/* The contractions of a span: apostrophes followed by s t m d, or re ve ll
+ * (cl100k and o200k: either case; r50k: lower case only). */
+typedef struct contractions {
+    uint64_t at;      /* the apostrophes that begin one */
+    uint64_t letters; /* their letters */
+    uint64_t after;   /* the position after each */
+    uint64_t keep;    /* the positions before the first apostrophe whose
+                       * contraction the span cannot tell (too close to its end) */
+} contractions;
+
+/* The contractions at the apostrophes ap of the span [0, m) of s, those
+ * whose apostrophe is in may_begin; o200k's also need a letter before the
+ * apostrophe that is no letter of the contraction before (in "x's's" the
+ * second "'s" is a prefix and a letter, as in "'sa": see block_pieces).
+ * Apostrophes are rare, so one at a time. */
+static HOT_INLINE contractions find_contractions(tkm_scan_kind kind, const uint8_t *s,
+                                                 uint64_t ap, uint64_t may_begin, unsigned m)
+{
+    contractions r = {0, 0, 0, ~(uint64_t)0};
+    for (; ap; ap &= ap - 1) {
+        unsigned j = tkm_ctz64(ap);
+        if (j + 2 >= m) { /* its letters may lie past the span */
+            r.keep = ((uint64_t)1 << j) - 1;
+            break;
+        }
+        if (!(may_begin >> j & 1) || (kind == TKM_SCAN_O200K && (r.letters >> (j - 1) & 1)))
+            continue;
+        uint8_t c = s[j + 1], d = s[j + 2];
+        if (kind != TKM_SCAN_R50K) { /* ASCII case folding: exact for letters */
+            c |= 0x20;
+            d |= 0x20;
+        }
+        unsigned len = 0;
+        if (c == 's' || c == 't' || c == 'm' || c == 'd')
+            len = 2;
+        else if ((c == 'r' && d == 'e') || (c == 'v' && d == 'e') || (c == 'l' && d == 'l'))
+            len = 3;
+        if (!len)
+            continue;
+        r.at |= (uint64_t)1 << j;
+        r.letters |= (((uint64_t)1 << len) - 2) << j;
+        if (j + len < m) /* else the contraction's piece is the span's last */
+            r.after |= (uint64_t)1 << (j + len);
+    }
+    return r;
+}
+
 /* Pieces from pos (a piece start, pos + BLOCK <= n) while the text is a span
  * of kind's alphabet: writes the ends of all but the last piece started in
  * the window to ends[0..k), k <= room, and returns k (0: the span is too
@@ -749,15 +799,31 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
     uint64_t span = m == BLOCK ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
     uint64_t ws = c.ws & span;
     uint64_t l = c.letter & span, d = c.digit & span, p = span & ~l & ~d & ~ws;
-    uint64_t sp = c.sp & span, starts;
+    uint64_t sp = c.sp & span, ap = c.apos & span, starts;
+    contractions ct = {0, 0, 0, ~(uint64_t)0};
     if (kind == TKM_SCAN_R50K) {
         /* r50k: whole runs of L, N or P, each taking a space before it
          * (` ?\p{L}++`, ...), and no rule for line breaks: a whitespace run
          * [a, e) is [a, e - 1) and then its last character, alone or as
-         * that prefix. */
-        starts = ((p & ~(p << 1)) | (l & ~(l << 1)) | (d & ~(d << 1))) & ~(sp << 1);
+         * that prefix. A contraction is the first alternative, so one
+         * begins at an apostrophe that starts a piece. */
+        uint64_t pstart = p & ~(p << 1) & ~(sp << 1);
+        if (ap) {
+            ct = find_contractions(kind, s + pos, ap, pstart, m);
+            l &= ~ct.letters;
+        }
+        starts = (pstart | (l & ~(l << 1)) | (d & ~(d << 1))) & ~(sp << 1);
         starts |= (ws & ~(ws << 1)) | (ws & ~(ws >> 1));
     } else {
+        if (kind == TKM_SCAN_O200K && ap) {
+            /* o200k's contractions end a letter piece (C? after the
+             * letters): the apostrophe and its letters continue the piece,
+             * whatever follows starts one, and any other apostrophe is
+             * punctuation. */
+            ct = find_contractions(kind, s + pos, ap, l << 1, m);
+            l &= ~ct.letters;
+            p &= ~ct.at;
+        }
         uint64_t nl = c.nl & span, sq = ws & ~nl;
         uint64_t after_letter = l << 1;
         if (kind == TKM_SCAN_O200K) {
@@ -774,10 +840,18 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
         uint64_t taken = (((breaks + seed) ^ breaks) | seed) & breaks;
         uint64_t pp = p & ~taken;
         uint64_t pstart = pp & ~(pp << 1) & ~(sp << 1);
+        if (kind == TKM_SCAN_CL100K && ap) {
+            /* cl100k: a contraction is the first alternative, so one begins
+             * at an apostrophe that starts a piece (as punctuation would:
+             * after neither punctuation nor a space), and is a piece. */
+            ct = find_contractions(kind, s + pos, ap, pstart, m);
+            l &= ~ct.letters;
+        }
         uint64_t prefix = (sq | pstart) << 1;
         starts = (l & ~after_letter & ~prefix) | pstart | digit_starts(d) |
                  ws_starts(ws, nl, sq, taken);
     }
+    starts = (starts | ct.after) & ct.keep;
     /* A whitespace run that reaches the span's end may go on past it (a
      * non-ASCII space, the next block): nothing from its start on is known. */
     if (ws >> (m - 1) & 1) {

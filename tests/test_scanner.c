@@ -518,10 +518,11 @@ static void test_ascii_spans(void **state)
  * every case pattern, digit runs, punctuation runs with and without a space
  * before them, slashes and line breaks after punctuation (which its piece
  * takes), runs of every ASCII whitespace character with and without line
- * breaks (indentation, CRLF, blank lines), and now and then a character
- * that ends the span: the apostrophe, controls and DEL, non-ASCII letters,
- * and non-ASCII whitespace, which continues a run of ASCII whitespace past
- * the span's end. */
+ * breaks (indentation, CRLF, blank lines), contractions and apostrophes
+ * that are none, and now and then a character that ends the span: controls
+ * and DEL, non-ASCII letters (U+017F after an apostrophe is the long s of
+ * a contraction), and non-ASCII whitespace, which continues a run of ASCII
+ * whitespace past the span's end. */
 static void test_ascii_text(void **state)
 {
     (void)state;
@@ -532,9 +533,11 @@ static void test_ascii_text(void **state)
         " ", " ", " ", "  ", "    ", "\t", "\t\t", "\n", "\n", "\r\n", "\n\n", " \n", "\n    ",
         "\n\t", "\v", "\f", " \t ", "\r", "\n/", "/\n", ";\n", "{\n/\n", "( ", " (", " ((",
         " x", "\tx", " 1", "\t1", " /", "\t/", "\n/x", ".\n/a", "}\r\n\r\n",
+        "'s", "'S", "'t", "'m", "'D", "'re", "'rE", "'ve", "'VE", "'ll", "'lL", "'l", "'r", "'v",
+        "'x", "'", "''", "n't", "it's", "don'T", "'s's", "'ll'", " '", "\t'", "('s", "'\n",
     };
-    static const uint32_t breaks[] = {'\'', 0x01, 0x1F, 0x7F, 0x00E9, 0x00C9, 0x4E2D, 0x0300,
-                                      0x0661, 0x00A0, 0x0085, 0x2028, 0x3000, 0x1680};
+    static const uint32_t breaks[] = {0x01, 0x1F, 0x7F, 0x00E9, 0x00C9, 0x4E2D, 0x0300, 0x0661,
+                                      0x00A0, 0x0085, 0x2028, 0x3000, 0x1680, 0x017F};
     buf b = {0};
     int failures = 0;
     for (int iter = 0; iter < 20000; iter++) {
@@ -559,6 +562,28 @@ static void test_ascii_text(void **state)
         if (check_all(b.p, b.n) && ++failures >= 10)
             break;
     }
+    /* A contraction that the 64-byte window cuts, at every offset: its
+     * apostrophe at the window's end, or the subject's, or before U+017F
+     * (a long s, which folds to s), after letters or a space. */
+    static const char *const lead[] = {"a", "Ab ", "a\n"};
+    static const uint32_t tails[][3] = {{'\'', 0x017F, 0}, {'\'', 0, 0},   {'\'', 'l', 0},
+                                        {'\'', 'L', 'l'},  {'\'', 'r', 0}, {'\'', 'v', 'E'},
+                                        {'\'', 's', 0},    {'\'', '\'', 's'}};
+    for (size_t t = 0; t < sizeof tails / sizeof tails[0] && failures < 10; t++)
+        for (size_t k = 0; k < sizeof lead / sizeof lead[0] && failures < 10; k++)
+            for (size_t len = 1; len < 140 && failures < 10; len++)
+                for (int more = 0; more < 2; more++) {
+                    b.n = 0;
+                    while (b.n < len)
+                        for (size_t i = 0; lead[k][i] && b.n < len; i++)
+                            buf_cp(&b, (uint8_t)lead[k][i]);
+                    for (size_t i = 0; i < 3 && tails[t][i]; i++)
+                        buf_cp(&b, tails[t][i]);
+                    if (more)
+                        buf_cp(&b, 'x');
+                    if (check_all(b.p, b.n))
+                        failures++;
+                }
     free(b.p);
     assert_int_equal(failures, 0);
 }
