@@ -155,6 +155,28 @@ static inline uint64_t tkm_piece_short_tag(const tkm_piece_cache *c, size_t n)
 
 #define TKM_PIECE_ID_MASK ((1u << TKM_PIECE_ID_BITS) - 1)
 
+/* Whether the short table holds the live entry of the piece with this first
+ * key word (hash h, n bytes, tkm_piece_is_short); its value into *val. */
+static inline bool tkm_piece_short_find(const tkm_piece_cache *c, uint64_t h, uint64_t key0,
+                                        size_t n, uint64_t *val)
+{
+    const tkm_short_entry *s = tkm_piece_short_at(c, h);
+    *val = s->val;
+    return s->key == key0 && (*val >> 56) == tkm_piece_short_tag(c, n) >> 56;
+}
+
+/* The live entry of the other table for the piece with this key, or NULL. */
+static inline const tkm_piece_entry *tkm_piece_long_find(const tkm_piece_cache *c, uint64_t h,
+                                                         const uint64_t key[4], size_t n)
+{
+    const tkm_piece_entry *e = tkm_piece_long_at(c, h);
+    if (e->len != n || e->epoch != c->epoch || e->key[0] != key[0])
+        return NULL;
+    if (n > 8 && (e->key[1] != key[1] || e->key[2] != key[2] || e->key[3] != key[3]))
+        return NULL;
+    return e;
+}
+
 /* The ids of the live entry for the piece with this key (hash h, n bytes)
  * into ids[0..TKM_PIECE_MAX_IDS) (entries past the last id are zero or
  * stale); returns how many, 0 when there is none. */
@@ -162,9 +184,8 @@ static inline size_t tkm_piece_cache_get(const tkm_piece_cache *c, uint64_t h,
                                          const uint64_t key[4], size_t n, uint32_t *ids)
 {
     if (tkm_piece_is_short(c, n)) {
-        const tkm_short_entry *s = tkm_piece_short_at(c, h);
-        uint64_t v = s->val;
-        if (s->key != key[0] || (v >> 56) != tkm_piece_short_tag(c, n) >> 56)
+        uint64_t v;
+        if (!tkm_piece_short_find(c, h, key[0], n, &v))
             return 0;
         size_t k = (size_t)(v >> (3 * TKM_PIECE_ID_BITS)) & 3;
         ids[0] = (uint32_t)v & TKM_PIECE_ID_MASK;
@@ -175,10 +196,8 @@ static inline size_t tkm_piece_cache_get(const tkm_piece_cache *c, uint64_t h,
             return k;
         /* count 0: more than 3 ids, kept in the other table */
     }
-    const tkm_piece_entry *e = tkm_piece_long_at(c, h);
-    if (e->len != n || e->epoch != c->epoch || e->key[0] != key[0])
-        return 0;
-    if (n > 8 && (e->key[1] != key[1] || e->key[2] != key[2] || e->key[3] != key[3]))
+    const tkm_piece_entry *e = tkm_piece_long_find(c, h, key, n);
+    if (!e)
         return 0;
     memcpy(ids, e->ids, sizeof e->ids);
     return e->n;
@@ -194,9 +213,8 @@ static inline bool tkm_piece_cache_emit(const tkm_piece_cache *c, uint64_t h,
                                         const uint64_t key[4], size_t n, tkm_sink *out)
 {
     if (tkm_piece_is_short(c, n)) {
-        const tkm_short_entry *s = tkm_piece_short_at(c, h);
-        uint64_t v = s->val;
-        if (s->key != key[0] || (v >> 56) != tkm_piece_short_tag(c, n) >> 56)
+        uint64_t v;
+        if (!tkm_piece_short_find(c, h, key[0], n, &v))
             return false;
         size_t k = (size_t)(v >> (3 * TKM_PIECE_ID_BITS)) & 3;
         if (k) {
@@ -219,10 +237,8 @@ static inline bool tkm_piece_cache_emit(const tkm_piece_cache *c, uint64_t h,
         }
         /* count 0: more than 3 ids, kept in the other table */
     }
-    const tkm_piece_entry *e = tkm_piece_long_at(c, h);
-    if (e->len != n || e->epoch != c->epoch || e->key[0] != key[0])
-        return false;
-    if (n > 8 && (e->key[1] != key[1] || e->key[2] != key[2] || e->key[3] != key[3]))
+    const tkm_piece_entry *e = tkm_piece_long_find(c, h, key, n);
+    if (!e)
         return false;
     tkm_sink_put_upto(out, e->ids, e->n, TKM_PIECE_MAX_IDS);
     return true;
