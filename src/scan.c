@@ -911,8 +911,8 @@ static COLD size_t try_block(tkm_scan_kind kind, const uint8_t *s, size_t n, siz
  * blocks are tried between runs of the character-at-a-time loop: after a
  * failure (a span too short), the next run is longer, and after a success
  * the block is tried again at once (base64 is spans, and so is most ASCII
- * text where the spans take whitespace; without it, as for r50k, prose and
- * most code rarely have a span of 16). */
+ * text now that the spans take whitespace and apostrophes; before, prose
+ * and most code rarely had a span of 16). */
 #define SCAN_LOOP(fn, kind)                                                                       \
     do {                                                                                          \
         size_t skip = 0, backoff = BLOCK_BACKOFF;                                                 \
