@@ -227,12 +227,12 @@ static inline bool tkm_piece_cache_emit(const tkm_piece_cache *c, uint64_t h,
                 out->ids[m] = id0;
                 out->ids[m + 1] = id1;
                 out->ids[m + 2] = id2;
-            } else if (out->cap > m) { /* the end of the caller's buffer */
-                uint32_t t[TKM_PIECE_SHORT_IDS] = {id0, id1, id2};
-                for (size_t i = 0; i < k && m + i < out->cap; i++)
-                    out->ids[m + i] = t[i];
+                out->n = m + k;
+                return true;
             }
-            out->n = m + k; /* counting alone stores nothing */
+            /* counting, or the end of the caller's buffer */
+            const uint32_t t[TKM_PIECE_SHORT_IDS] = {id0, id1, id2};
+            tkm_sink_put_all(out, t, k);
             return true;
         }
         /* count 0: more than 3 ids, kept in the other table */

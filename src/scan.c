@@ -812,7 +812,7 @@ static HOT_INLINE size_t block_pieces(tkm_scan_kind kind, const uint8_t *s, size
             ct = find_contractions(kind, s + pos, ap, pstart, m);
             l &= ~ct.letters;
         }
-        starts = (pstart | (l & ~(l << 1)) | (d & ~(d << 1))) & ~(sp << 1);
+        starts = pstart | (((l & ~(l << 1)) | (d & ~(d << 1))) & ~(sp << 1));
         starts |= (ws & ~(ws << 1)) | (ws & ~(ws >> 1));
     } else {
         if (kind == TKM_SCAN_O200K && ap) {
