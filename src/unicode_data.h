@@ -7,6 +7,9 @@
  * two-stage table: stage 1, indexed by cp >> 8, names one of the
  * 140 distinct 256-entry blocks of stage 2 (4352 + 35840 bytes).
  * tkm_uc_flags() is static inline so the scanner's hot loop inlines it.
+ * Below TKM_UC_DIRECT_LIMIT stage 1 is the identity (each block is
+ * its own, the first of stage 2), so tkm_uc_flags_direct() reads
+ * stage 2 alone: every 2-byte UTF-8 sequence is in that range.
  */
 #ifndef TKM_UNICODE_DATA_H
 #define TKM_UNICODE_DATA_H
@@ -34,6 +37,17 @@ static inline uint8_t tkm_uc_flags(uint32_t cp)
     if (cp > 0x10FFFFu)
         return 0;
     return tkm_uc_stage2[(uint32_t)tkm_uc_stage1[cp >> 8] * 256u + (cp & 0xFFu)];
+}
+
+/* Code points below this (at least U+0800) have tkm_uc_stage1[cp >> 8]
+ * == cp >> 8. */
+#define TKM_UC_DIRECT_LIMIT 0x1500u
+
+/* tkm_uc_flags(cp) for cp < TKM_UC_DIRECT_LIMIT, with one load instead
+ * of two dependent ones. */
+static inline uint8_t tkm_uc_flags_direct(uint32_t cp)
+{
+    return tkm_uc_stage2[cp];
 }
 
 #endif /* TKM_UNICODE_DATA_H */

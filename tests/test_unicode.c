@@ -323,6 +323,13 @@ static void test_flags_every_code_point(void **state)
         }
     }
     assert_int_equal(bad, 0);
+    /* The scanner reads 2-byte sequences' flags with the direct form. */
+    assert_true(TKM_UC_DIRECT_LIMIT >= 0x800u);
+    for (uint32_t cp = 0; cp < TKM_UC_DIRECT_LIMIT; cp++)
+        if (tkm_uc_flags_direct(cp) != ucd_flags[cp] && bad++ < 10)
+            print_error("U+%04X: direct 0x%02x, UCD 0x%02x\n", (unsigned)cp,
+                        (unsigned)tkm_uc_flags_direct(cp), (unsigned)ucd_flags[cp]);
+    assert_int_equal(bad, 0);
     assert_int_equal(tkm_uc_flags(0x110000u), 0);
     assert_int_equal(tkm_uc_flags(0xFFFFFFFFu), 0);
     assert_string_equal(TKM_UC_UNICODE_VERSION, "16.0.0");

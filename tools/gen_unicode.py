@@ -649,6 +649,14 @@ def gen_unicode_data(ucd):
             order.append(blk)
         stage1.append(blocks[blk])
     nblocks = len(order)
+    # The leading blocks whose stage-1 entry names themselves: below that
+    # limit a code point's flags are tkm_uc_stage2[cp], without the stage-1
+    # load. The scanner relies on it for every 2-byte UTF-8 sequence.
+    direct = 0
+    while direct < len(stage1) and stage1[direct] == direct:
+        direct += 1
+    if direct * 256 < 0x800:
+        die('stage 1 is not the identity below U+0800 (the scanner needs it)')
     s1_type = 'uint8_t' if nblocks <= 256 else 'uint16_t'
     s1_size = len(stage1) * (1 if nblocks <= 256 else 2)
     s2_size = nblocks * 256
@@ -664,6 +672,9 @@ def gen_unicode_data(ucd):
              ' * two-stage table: stage 1, indexed by cp >> 8, names one of the\n'
              ' * %d distinct 256-entry blocks of stage 2 (%d + %d bytes).\n'
              ' * tkm_uc_flags() is static inline so the scanner\'s hot loop inlines it.\n'
+             ' * Below TKM_UC_DIRECT_LIMIT stage 1 is the identity (each block is\n'
+             ' * its own, the first of stage 2), so tkm_uc_flags_direct() reads\n'
+             ' * stage 2 alone: every 2-byte UTF-8 sequence is in that range.\n'
              ' */\n' % (ucd.version, nblocks, s1_size, s2_size))
     h.append('#ifndef TKM_UNICODE_DATA_H\n#define TKM_UNICODE_DATA_H\n\n'
              '#include <stdint.h>\n\n')
@@ -680,6 +691,15 @@ def gen_unicode_data(ucd):
              '    if (cp > 0x10FFFFu)\n'
              '        return 0;\n'
              '    return tkm_uc_stage2[(uint32_t)tkm_uc_stage1[cp >> 8] * 256u + (cp & 0xFFu)];\n'
+             '}\n\n')
+    h.append('/* Code points below this (at least U+0800) have tkm_uc_stage1[cp >> 8]\n'
+             ' * == cp >> 8. */\n'
+             '#define TKM_UC_DIRECT_LIMIT 0x%04xu\n\n' % (direct * 256))
+    h.append('/* tkm_uc_flags(cp) for cp < TKM_UC_DIRECT_LIMIT, with one load instead\n'
+             ' * of two dependent ones. */\n'
+             'static inline uint8_t tkm_uc_flags_direct(uint32_t cp)\n'
+             '{\n'
+             '    return tkm_uc_stage2[cp];\n'
              '}\n\n#endif /* TKM_UNICODE_DATA_H */\n')
 
     c = []
